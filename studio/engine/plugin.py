@@ -1,0 +1,197 @@
+"""The thin MkDocs plugin: wires the core's pages, blocks and assets into a build.
+
+Everything Studio knows lives in the core (``studio.project``, ``studio.compiler``); this
+adapter only translates MkDocs events. In ``mkdocs serve`` problems are shown in the pages
+instead of stopping the server.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import posixpath
+from pathlib import Path
+
+from mkdocs.config import base, config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Section
+from mkdocs.utils import get_relative_url
+from pydantic import ValidationError
+
+from studio.compiler import Output, compile_project, render_page
+from studio.config import StudioConfig
+from studio.errors import StudioError
+from studio.project import Project
+
+log = logging.getLogger("mkdocs.plugins.studio")
+
+# Files that hold raw (possibly personal) data: never copied into the site.
+PRIVATE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xls", ".yml", ".yaml", ".ics"}
+
+
+class StudioBuildError(PluginError):
+    """A build stopped on user mistakes; ``problems`` keeps them for the CLI."""
+
+    def __init__(self, problems: list[StudioError]):
+        self.problems = problems
+        super().__init__("\n" + "\n".join(p.format() for p in problems))
+
+
+class StudioPluginConfig(base.Config):
+    """MkDocs-side options; each group is validated by ``studio.config.StudioConfig``."""
+
+
+for _name in StudioConfig.model_fields:
+    if _name != "root":
+        setattr(StudioPluginConfig, _name, c.Optional(c.Type(object)))
+
+
+class StudioPlugin(BasePlugin[StudioPluginConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.serving = False
+        self.project: Project | None = None
+        self.output = Output()
+        self.page_problems: list[StudioError] = []
+        self.failed: StudioBuildError | None = None
+
+    # lifecycle -----------------------------------------------------------------
+    def on_startup(self, *, command, dirty) -> None:
+        self.serving = command == "serve"
+
+    def studio_config(self, config) -> StudioConfig:
+        """Validate this plugin's options into Studio's typed config."""
+        root = Path(config.config_file_path or ".").resolve().parent
+        options = {k: v for k, v in self.config.items() if v is not None}
+        try:
+            studio_config = StudioConfig.model_validate({**options, "root": root})
+        except ValidationError as exc:
+            problems = [StudioError(
+                f"plugins.studio.{'.'.join(map(str, e['loc']))}: {e['msg']}",
+                file=config.config_file_path, hint="see README, section 'Options'",
+            ) for e in exc.errors()]
+            raise StudioBuildError(problems) from None
+        studio_config.strict = studio_config.strict or bool(config.strict)
+        return studio_config
+
+    def on_config(self, config):
+        studio_config = self.studio_config(config)
+        self.failed = None
+        self.project = Project.load(studio_config)
+        self.output = compile_project(self.project)
+        self.page_problems = []
+        config.extra_css = list(config.extra_css) + [
+            u for u in self.output.css if u not in config.extra_css]
+        config.extra_javascript = list(config.extra_javascript) + [
+            u for u in self.output.js if u not in config.extra_javascript]
+        self._report(self.project.diagnostics.items)
+        return config
+
+    def _report(self, problems: list[StudioError]) -> None:
+        """Log warnings; stop the build on failing problems (unless serving)."""
+        for p in problems:
+            if p.severity == "warning":
+                log.warning(p.format())
+        failing = self.project.diagnostics.failing(self.project.config.strict) if self.project else problems
+        if failing and not self.serving:
+            raise StudioBuildError(failing)
+
+    # files and navigation ------------------------------------------------------------
+    def on_files(self, files: Files, *, config) -> Files:
+        assert self.project is not None
+        for f in list(files):
+            if Path(f.src_uri).suffix.lower() in PRIVATE_SUFFIXES:
+                files.remove(f)
+        cs = self.project.config.case_studies_path
+        if cs.is_dir():
+            root = str(self.project.config.root)
+            for path in sorted(cs.rglob("*")):
+                rel = path.relative_to(self.project.config.root).as_posix()
+                if path.is_file() and path.suffix.lower() not in PRIVATE_SUFFIXES and files.get_file_from_path(rel) is None:
+                    files.append(File(rel, root, config.site_dir, config.use_directory_urls))
+        for uri, markdown in self.output.pages.items():
+            if files.get_file_from_path(uri) is None:
+                files.append(File.generated(config, uri, content=markdown))
+        for uri, data in self.output.assets.items():
+            files.append(File.generated(config, uri, content=data))
+        return files
+
+    def on_nav(self, nav, *, config, files):
+        titles = self.project.config.section_titles if self.project else {}
+        for item in nav.items:
+            if isinstance(item, Section):
+                key = _section_key(item)
+                if key in titles:
+                    item.title = titles[key]
+        order = list(titles)
+        nav.items.sort(key=lambda i: (not _is_home(i), order.index(_section_key(i)) if _section_key(i) in order else len(order)))
+        return nav
+
+    # pages --------------------------------------------------------------------------
+    def on_page_markdown(self, markdown: str, *, page, config, files):
+        assert self.project is not None
+        try:
+            text, needs = render_page(self.project, page.file.src_uri, markdown, Path(page.file.abs_src_path or "."))
+        except StudioError as problem:
+            self.page_problems.append(problem)
+            if not self.serving:
+                return markdown
+            text, needs = markdown, set()
+        page.meta["studio_needs"] = sorted(needs)
+        if self.serving:
+            text = _problem_banner(self.project.diagnostics.items + self.page_problems) + text
+        return text
+
+    def on_post_page(self, output: str, *, page, config):
+        scripts = []
+        for need in page.meta.get("studio_needs", []):
+            for uri in self.output.need_scripts.get(need, []):
+                src = get_relative_url(uri, page.url)
+                scripts.append(f'<script src="{html.escape(src)}" defer></script>')
+        if scripts:
+            output = output.replace("</head>", "\n".join(scripts) + "\n</head>", 1)
+        return output
+
+    @event_priority(100)
+    def on_post_build(self, *, config) -> None:
+        if self.page_problems and not self.serving:
+            raise StudioBuildError(self.page_problems)
+
+    def on_build_error(self, *, error) -> None:
+        if isinstance(error, StudioBuildError):
+            self.failed = error
+
+    def on_serve(self, server, *, config, builder):
+        if self.project and self.project.config.case_studies_path.is_dir():
+            server.watch(str(self.project.config.case_studies_path))
+        return server
+
+
+def _section_key(item) -> str:
+    if not isinstance(item, Section):
+        return ""
+    for child in item.children:
+        f = getattr(child, "file", None)
+        if f is not None:
+            return posixpath.dirname(f.src_uri).split("/")[0]
+        key = _section_key(child)
+        if key:
+            return key
+    return ""
+
+
+def _is_home(item) -> bool:
+    f = getattr(item, "file", None)
+    return f is not None and f.src_uri == "index.md"
+
+
+def _problem_banner(problems: list[StudioError]) -> str:
+    if not problems:
+        return ""
+    lines = [f'!!! failure "Studio：发现 {len(problems)} 个问题（{len(problems)} problem(s)）"', ""]
+    for p in problems:
+        lines.append("    - `" + p.format().replace("`", "'").replace("\n", " ") + "`")
+    return "\n".join(lines) + "\n\n"

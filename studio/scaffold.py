@@ -1,0 +1,36 @@
+"""``studio new``: start a persona, teardown or page from a template, never overwriting."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from studio.config import StudioConfig
+from studio.errors import StudioError
+from studio.render.templating import render
+
+KINDS = ("persona", "teardown", "page")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def target(kind: str, slug: str, config: StudioConfig) -> Path:
+    if kind == "persona":
+        return config.content_path / "personas" / f"{slug}.md"
+    if kind == "teardown":
+        return config.case_studies_path / slug / "index.md"
+    return config.content_path / f"{slug}.md"
+
+
+def create(kind: str, slug: str, config: StudioConfig) -> Path:
+    if not _SLUG.match(slug.split("/")[-1]) or ".." in slug:
+        raise StudioError(f"invalid slug '{slug}'",
+                          hint="use lowercase letters, digits and '-', e.g. 'store-lucky' (拼音或英文)")
+    path = target(kind, slug, config)
+    if path.exists():
+        raise StudioError(f"{path} already exists; nothing was written", file=path,
+                          hint="pick another slug, or edit the existing file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = render(f"new/{kind}.md.j2", slug=slug)
+    with path.open("x", encoding="utf-8") as f:  # 'x': fail rather than overwrite
+        f.write(text)
+    return path

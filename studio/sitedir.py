@@ -1,0 +1,67 @@
+"""Where a build may write, and how it replaces the old site atomically.
+
+A build goes into a fresh temporary folder beside the site folder and is swapped in
+only when it succeeded: a failed or interrupted build leaves the previous site as it was.
+Studio marks the folders it creates, and never replaces a folder it did not create.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from studio.config import StudioConfig
+from studio.errors import StudioError
+
+MARKER = ".studio-site"
+
+
+def check_site_dir(site: Path, config: StudioConfig) -> None:
+    """Refuse site folders whose replacement would destroy the user's files."""
+    site = site.resolve()
+    root = config.root.resolve()
+    hint = "choose a build folder such as 'site/' (--site-dir site)"
+    if site == root or site in root.parents:
+        raise StudioError(f"refusing to build into '{site}': it holds the project", hint=hint)
+    for name, base in (("content", config.content_path), ("case studies", config.case_studies_path)):
+        base = base.resolve()
+        if site == base or base in site.parents:
+            raise StudioError(f"refusing to build into '{site}': it lies inside the {name} folder", hint=hint)
+    if (site / ".git").exists():
+        raise StudioError(f"refusing to build into '{site}': it holds a .git repository", hint=hint)
+    if site.is_dir() and any(site.iterdir()) and not (site / MARKER).exists():
+        raise StudioError(
+            f"refusing to replace '{site}': Studio did not create it (no {MARKER} marker)",
+            hint="move its files away or pick another --site-dir; Studio never deletes files it did not write",
+        )
+
+
+@contextmanager
+def staged(site: Path) -> Iterator[Path]:
+    """Yield a temporary folder to build into; on success swap it in for ``site``."""
+    site = site.resolve()
+    site.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}-new-", dir=site.parent))
+    try:
+        yield tmp
+        (tmp / MARKER).write_text("built by studio; safe to delete\n", encoding="utf-8")
+        swap(tmp, site)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def swap(new: Path, site: Path) -> None:
+    """Replace ``site`` by ``new`` with two renames; the old copy is removed last."""
+    old = None
+    if site.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{site.name}-old-", dir=site.parent))
+        old.rmdir()
+        os.replace(site, old)
+    os.replace(new, site)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
