@@ -107,5 +107,16 @@ def new(kind: str, slug: str, config_file: Path) -> None:
     click.echo(f"studio: created {path}")
 
 
+@main.command()
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("schemas"), show_default=True)
+@guarded
+def schemas(out: Path) -> None:
+    """Write JSON Schemas of every front matter type (for editor autocompletion)."""
+    from studio.content.schemas import write
+
+    for path in write(out):
+        click.echo(f"studio: wrote {path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -31,13 +31,19 @@ class Source:
     has_front_matter: bool = False
 
     def line_of(self, *keys: Any) -> int:
-        """Line of the deepest known key on ``keys``; line 1 when nothing matches."""
+        """Line of the deepest known key on ``keys``.
+
+        A missing top-level key has no line of its own: it is reported on the ``type:``
+        line, which is what makes it required.
+        """
         keys = tuple(keys)
         while keys:
             if keys in self.lines:
                 return self.lines[keys]
             keys = keys[:-1]
-        return 1 if not self.has_front_matter else 2
+        if not self.has_front_matter:
+            return 1
+        return self.lines.get(("type",), 2)
 
 
 def read_text(path: Path) -> str:

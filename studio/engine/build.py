@@ -50,8 +50,9 @@ def options_of(config: MkDocsConfig) -> StudioConfig:
 
 def build(config_file: Path, site_dir: Path | None = None, strict: bool = False) -> Path:
     """Build the site into a staged folder and swap it in; return the site folder."""
-    config = load(config_file, strict=strict, **({"site_dir": str(site_dir)} if site_dir else {}))
-    site = Path(config.site_dir)
+    config = load(config_file, strict=strict)
+    # The site folder is checked by Studio (not MkDocs) before anything is written.
+    site = Path(config.site_dir) if site_dir is None else Path(config.config_file_path).parent / site_dir
     check_site_dir(site, options_of(config))
     plugin = studio_plugin(config)
     mute = _MuteOwnErrors(plugin)

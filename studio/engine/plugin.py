@@ -61,6 +61,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
     # lifecycle -----------------------------------------------------------------
     def on_startup(self, *, command, dirty) -> None:
         self.serving = command == "serve"
+        logging.getLogger("jieba").setLevel(logging.WARNING)  # its start-up chatter is not news
 
     def studio_config(self, config) -> StudioConfig:
         """Validate this plugin's options into Studio's typed config."""
@@ -121,6 +122,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
 
     def on_nav(self, nav, *, config, files):
         titles = self.project.config.section_titles if self.project else {}
+        nav.items[:] = [_flatten(i) for i in nav.items]
         for item in nav.items:
             if isinstance(item, Section):
                 key = _section_key(item)
@@ -168,6 +170,17 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         if self.project and self.project.config.case_studies_path.is_dir():
             server.watch(str(self.project.config.case_studies_path))
         return server
+
+
+def _flatten(item):
+    """A folder holding only its index page (a teardown) shows as that page, not a section."""
+    if isinstance(item, Section):
+        item.children[:] = [_flatten(c) for c in item.children]
+        if len(item.children) == 1 and getattr(item.children[0], "is_index", False):
+            page = item.children[0]
+            page.parent = item.parent
+            return page
+    return item
 
 
 def _section_key(item) -> str:
