@@ -9,6 +9,17 @@ from studio.project import Project
 
 
 def check_project(config: StudioConfig) -> list[StudioError]:
+    return check_all(config)[0]
+
+
+def check_all(config: StudioConfig) -> tuple[list[StudioError], list[StudioError]]:
+    """Problems (what a build would report) and playbook findings (体检 advice).
+
+    Under strict, error-severity findings are among the problems too (the checkup adds
+    them to the diagnostics), so that they fail like a strict build does.
+    """
+    from studio.playbook.checkup import all_findings
+
     project = Project.load(config)
     compile_project(project)
     problems = list(project.diagnostics.items)
@@ -17,4 +28,4 @@ def check_project(config: StudioConfig) -> list[StudioError]:
             render_page(project, doc.uri, doc.source.body)
         except StudioError as problem:
             problems.append(problem)
-    return problems
+    return problems, all_findings(project)

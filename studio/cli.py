@@ -33,9 +33,9 @@ def guarded(fn):
             fail(exc.problems)
         except StudioError as exc:
             fail([exc])
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (studio.guard.interrupt)
             click.echo("studio: interrupted; the previous site is unchanged", err=True)
-            sys.exit(130)
+            sys.exit(128 + getattr(exc, "signum", 2))
     return wrapper
 
 
@@ -50,12 +50,22 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-d", "--site-dir", type=click.Path(path_type=Path), help="Build folder (default: site/).")
 @click.option("-v", "--verbose", is_flag=True)
+@click.option("--offline", is_flag=True,
+              help="Instead, write a zip of the site that works opened from file:// (search included).")
+@click.option("--zip", "zip_file", type=click.Path(path_type=Path),
+              help="Where --offline writes the zip (default: dist/site-offline.zip).")
 @guarded
-def build(config_file: Path, strict: bool, site_dir: Path | None, verbose: bool) -> None:
+def build(config_file: Path, strict: bool, site_dir: Path | None, verbose: bool, offline: bool,
+          zip_file: Path | None) -> None:
     """Build the site (atomically: a failed build keeps the old site)."""
     from studio.engine import build as engine
 
     engine.quiet_logging(verbose)
+    if offline or zip_file:
+        from studio.export.offline import build_offline
+
+        click.echo(f"studio: wrote {build_offline(config_file, zip_file, strict=strict)}")
+        return
     site = engine.build(config_file, site_dir=site_dir, strict=strict)
     click.echo(f"studio: built {site}")
 
@@ -77,14 +87,21 @@ def serve(config_file: Path, dev_addr: str | None) -> None:
 @guarded
 def check(config_file: Path, strict: bool) -> None:
     """Validate all content without building."""
-    from studio.checking import check_project
+    from studio.checking import check_all
     from studio.engine import build as engine
 
     engine.quiet_logging()
     config = engine.studio_config(config_file, strict=strict)
-    problems = check_project(config)
+    problems, findings = check_all(config)
+    if findings:  # playbook advice; only error-severity ones fail, and only under --strict
+        errors = sum(f.severity == "error" for f in findings)
+        click.echo(f"studio: playbook checks: {len(findings)} finding(s), {errors} of error severity")
+        for f in findings:
+            click.echo(f.format())
+    shown = {id(f) for f in findings}
     for p in problems:
-        click.echo(p.format(), err=True)
+        if id(p) not in shown:
+            click.echo(p.format(), err=True)
     failing = [p for p in problems if p.severity == "error" or strict]
     if failing:
         click.echo(f"studio: {len(problems)} problem(s), {len(failing)} failing", err=True)
@@ -116,6 +133,30 @@ def schemas(out: Path) -> None:
 
     for path in write(out):
         click.echo(f"studio: wrote {path}")
+
+
+@main.group()
+def export() -> None:
+    """Write files to hand out: PDF course handouts, …"""
+
+
+@export.command("course")
+@click.argument("slug")
+@click.option("--pdf", "as_pdf", is_flag=True, default=True, help="A PDF handout (the default format).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="PDF file (default: SLUG.pdf).")
+@click.option("-d", "--site-dir", type=click.Path(path_type=Path),
+              help="Print from this already built site instead of building a fresh one.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@CONFIG_OPTION
+@guarded
+def export_course(slug: str, as_pdf: bool, output: Path | None, site_dir: Path | None, strict: bool,
+                  config_file: Path) -> None:
+    """Print course SLUG (content/courses/SLUG/) as one PDF handout with headless Chromium."""
+    from studio.engine import build as engine
+    from studio.export.course import export_pdf
+
+    engine.quiet_logging()
+    click.echo(f"studio: wrote {export_pdf(config_file, slug, output, site_dir=site_dir, strict=strict)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

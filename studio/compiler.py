@@ -29,6 +29,11 @@ class Output:
     js: list[str] = field(default_factory=list)
     # scripts a page loads only when a block on it needs them, e.g. {"plotly": [...]}
     need_scripts: dict[str, list[str]] = field(default_factory=dict)
+    # generated pages whose blocks were rendered ahead: uri -> needs, e.g. {"plotly"}
+    page_needs: dict[str, set[str]] = field(default_factory=dict)
+    drafts: set[str] = field(default_factory=set)  # pages built by `serve` only, not by `build`
+    unlisted: set[str] = field(default_factory=set)  # pages in the site but not in the navigation
+    nav_order: dict[str, int] = field(default_factory=dict)  # uri -> rank among its section's pages
 
     def add_page(self, uri: str, markdown: str, project: Project) -> None:
         """Add a generated page unless the user wrote one at that place."""
@@ -112,6 +117,8 @@ def compile_project(project: Project) -> Output:
 
 
 FACT_BOXES = {"persona": ("persona_facts.html.j2", "p"), "teardown": ("teardown_facts.html.j2", "t")}
+# Kinds whose pages get more than a fact box (e.g. lessons): fn(project, doc, markdown) -> markdown.
+PAGE_DECORATORS: dict[str, Callable[[Project, Document, str], str]] = {}
 
 
 def render_page(project: Project, uri: str, markdown: str, path: Path | None = None) -> tuple[str, set[str]]:
@@ -128,6 +135,8 @@ def render_page(project: Project, uri: str, markdown: str, path: Path | None = N
     if doc.kind in FACT_BOXES:
         template, var = FACT_BOXES[doc.kind]
         text = _after_title(text, render(template, **{var: doc.model}))
+    if doc.kind in PAGE_DECORATORS:
+        text = PAGE_DECORATORS[doc.kind](project, doc, text)
     return text, needs
 
 

@@ -7,14 +7,47 @@ are validated here, so that the core does not depend on the engine.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from studio.guard.options import HtmlOptions, PiiOptions
 
 
 class Options(BaseModel):
     """Base for option groups: unknown keys are mistakes."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class CheckOptions(Options):
+    """Thresholds of the playbook checks on content calendars; defaults follow the playbook.
+
+    ``severity`` overrides a rule's severity by rule id (``error``, ``warning`` or ``off``);
+    only error-severity findings fail ``--strict``.
+    """
+
+    enabled: bool = True
+    moments_channels: list[str] = ["朋友圈"]  # channels whose posts count as Moments posts
+    min_daily_posts: int = Field(3, ge=0)  # per persona per day
+    max_daily_posts: int = Field(8, ge=1)
+    daily_posts_tolerance: int | None = Field(None, ge=0)  # also warn when |posts - daily_posts| > this
+    mix_tolerance: float = Field(15, ge=0)  # percentage points around post_mix
+    promo_margin: float = Field(10, ge=0)  # promotion share at most target + this
+    min_mix_posts: int = Field(10, ge=1)  # fewer Moments posts than this: mix not judged
+    min_weekly_activation: int = Field(1, ge=0)  # 促活 entries per full week
+    min_monthly_conversion: int = Field(1, ge=0)  # 转化 entries per full month
+    bulk_formats: list[str] = ["群发"]
+    max_bulk_per_day: int = Field(1, ge=1)  # per audience
+    max_group_size: float = Field(200, gt=0)  # members per group (about 160 is the most active)
+    min_group_activity: float = Field(0.1, ge=0, le=1)  # member_has_msg / member_total, 0.1 = 10%
+    severity: dict[str, Literal["error", "warning", "off"]] = {}
+
+
+class CourseOptions(Options):
+    """Training courses (``content/courses/<slug>/course.yml``)."""
+
+    drafts: bool = False  # build 'status: draft' lessons too; always on in `studio serve`
 
 
 class StudioConfig(Options):
@@ -30,6 +63,10 @@ class StudioConfig(Options):
         "calendars": "内容日历", "dashboards": "数据看板", "reports": "运营报告",
         "courses": "培训课程", "glossary": "术语表",
     }
+    checks: CheckOptions = CheckOptions()  # playbook checks on content calendars
+    pii: PiiOptions = PiiOptions()  # the PII guard over pages and data files
+    html: HtmlOptions = HtmlOptions()  # sanitising of page HTML
+    courses: CourseOptions = CourseOptions()  # training courses and their lessons
 
     @property
     def content_path(self) -> Path:

@@ -52,7 +52,9 @@ class StudioError(Exception):
         text = f"{self.place}: {self.severity}{rule}: {self.message}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
-        return text
+        from studio.guard.pii import redact  # personal data never reaches logs unmasked
+
+        return redact(text)
 
     def __str__(self) -> str:  # pragma: no cover - used in logs
         return self.format()

@@ -47,8 +47,9 @@ def staged(site: Path) -> Iterator[Path]:
     site.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}-new-", dir=site.parent))
     try:
-        yield tmp
+        # Marked at once, so that leftovers of a killed build are known to be Studio's.
         (tmp / MARKER).write_text("built by studio; safe to delete\n", encoding="utf-8")
+        yield tmp
         swap(tmp, site)
     finally:
         if tmp.exists():
@@ -57,11 +58,34 @@ def staged(site: Path) -> Iterator[Path]:
 
 def swap(new: Path, site: Path) -> None:
     """Replace ``site`` by ``new`` with two renames; the old copy is removed last."""
+    from studio.guard.interrupt import deferred
+
     old = None
-    if site.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{site.name}-old-", dir=site.parent))
-        old.rmdir()
-        os.replace(site, old)
-    os.replace(new, site)
+    with deferred():  # Ctrl-C / kill wait until both renames are done
+        if site.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{site.name}-old-", dir=site.parent))
+            old.rmdir()
+            os.replace(site, old)
+        os.replace(new, site)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def tidy(site: Path) -> None:
+    """Clear what a killed build (SIGKILL, power loss) left beside ``site``; call under the lock.
+
+    Only folders with Studio's name pattern *and* its marker are touched. A site moved
+    aside but never replaced is put back.
+    """
+    site = site.resolve()
+    if not site.parent.is_dir():
+        return
+    leftovers = [p for p in site.parent.glob(f".{site.name}-*-*")
+                 if p.is_dir() and p.name.split("-")[-2] in ("new", "old") and (p / MARKER).is_file()]
+    if not site.exists():
+        old = sorted((p for p in leftovers if p.name.split("-")[-2] == "old"), key=lambda p: p.stat().st_mtime)
+        if old:
+            os.replace(old[-1], site)
+            leftovers.remove(old[-1])
+    for p in leftovers:
+        shutil.rmtree(p, ignore_errors=True)

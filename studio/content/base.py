@@ -20,6 +20,7 @@ from studio.errors import StudioError, did_you_mean
 ENGINE_KEYS = {
     "title", "description", "tags", "hide", "template", "icon", "status", "subtitle",
     "search", "comments", "authors", "date", "slug", "draft", "render_macros",
+    "pii",  # data column rules, read by studio.guard.scan
 }
 
 

@@ -23,6 +23,8 @@ class Column:
     type: str = "str"
     required: bool = False
     label: str = ""
+    # Store as a pandas category: ids and labels repeat, and grouping on codes is fast.
+    category: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -123,14 +125,14 @@ _DAY = ["日期", "统计日期", "时间", "date", "day", "stat_date"]
 register_kind(Kind("orders", label="订单", description="每行一笔订单（小程序/商城导出）", columns=[
     Column("customer_id", ["客户ID", "用户ID", "会员ID", "openid", "unionid", "external_userid",
                            "客户编号", "会员编号", "用户编号", "customer", "user_id", "member_id", "buyer_id"],
-           "str", True, "客户ID"),
+           "str", True, "客户ID", category=True),
     Column("order_time", ["下单时间", "支付时间", "订单时间", "付款时间", "成交时间", "日期", "order_date",
                           "paid_at", "pay_time", "created_at", "date", "time"], "datetime", True, "下单时间"),
     Column("amount", ["实付金额", "支付金额", "订单金额", "金额", "实付款", "付款金额", "paid_amount",
                       "payment", "gmv", "total", "price"], "money", True, "实付金额"),
     Column("order_id", ["订单号", "订单编号", "订单ID", "order_no", "id"], "str", False, "订单号"),
     Column("quantity", ["数量", "商品数量", "件数", "qty", "items"], "int", False, "数量"),
-    Column("channel", ["渠道", "来源", "下单渠道", "订单来源", "source"], "str", False, "渠道"),
+    Column("channel", ["渠道", "来源", "下单渠道", "订单来源", "source"], "str", False, "渠道", category=True),
 ]))
 
 register_kind(Kind("contacts", label="联系客户统计", description="企业微信联系客户统计，每行一天", columns=[

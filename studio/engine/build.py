@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
@@ -13,7 +15,9 @@ from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from studio.config import StudioConfig
 from studio.engine.plugin import StudioBuildError, StudioPlugin
 from studio.errors import BuildFailed, StudioError
-from studio.sitedir import check_site_dir, staged
+from studio.guard.interrupt import interruptible
+from studio.lock import project_lock
+from studio.sitedir import check_site_dir, staged, tidy
 
 
 def load(config_file: Path, **overrides) -> MkDocsConfig:
@@ -48,18 +52,25 @@ def options_of(config: MkDocsConfig) -> StudioConfig:
         raise BuildFailed(exc.problems) from None
 
 
-def build(config_file: Path, site_dir: Path | None = None, strict: bool = False) -> Path:
-    """Build the site into a staged folder and swap it in; return the site folder."""
+def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
+          configure: Callable[[MkDocsConfig], None] | None = None) -> Path:
+    """Build the site into a staged folder and swap it in; return the site folder.
+
+    ``configure(config)`` may adjust the loaded configuration first (e.g. the offline bundle).
+    """
     config = load(config_file, strict=strict)
+    if configure is not None:
+        configure(config)
     # The site folder is checked by Studio (not MkDocs) before anything is written.
     site = Path(config.site_dir) if site_dir is None else Path(config.config_file_path).parent / site_dir
-    check_site_dir(site, options_of(config))
+    options = options_of(config)
+    check_site_dir(site, options)
     plugin = studio_plugin(config)
     mute = _MuteOwnErrors(plugin)
     handlers = logging.getLogger("mkdocs").handlers
     for h in handlers:
         h.addFilter(mute)
-    with staged(site) as tmp:
+    with _exclusive(site, options.root), staged(site) as tmp:
         config.site_dir = str(tmp)
         try:
             config.plugins.on_startup(command="build", dirty=False)
@@ -73,6 +84,14 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False)
             for h in handlers:
                 h.removeFilter(mute)
     return site
+
+
+@contextmanager
+def _exclusive(site: Path, root: Path) -> Iterator[None]:
+    """One build per project at a time; SIGTERM cleans up like Ctrl-C; leftovers of killed builds go."""
+    with interruptible(), project_lock(root, "build"):
+        tidy(site)
+        yield
 
 
 class _MuteOwnErrors(logging.Filter):

@@ -15,7 +15,7 @@ from pathlib import Path
 from mkdocs.config import base, config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Section
 from mkdocs.utils import get_relative_url
 from pydantic import ValidationError
@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from studio.compiler import Output, compile_project, render_page
 from studio.config import StudioConfig
 from studio.errors import StudioError
+from studio.guard.html import guard_page
 from studio.project import Project
 
 log = logging.getLogger("mkdocs.plugins.studio")
@@ -39,13 +40,10 @@ class StudioBuildError(PluginError):
         super().__init__("\n" + "\n".join(p.format() for p in problems))
 
 
-class StudioPluginConfig(base.Config):
-    """MkDocs-side options; each group is validated by ``studio.config.StudioConfig``."""
-
-
-for _name in StudioConfig.model_fields:
-    if _name != "root":
-        setattr(StudioPluginConfig, _name, c.Optional(c.Type(object)))
+# MkDocs-side options; each group is validated by ``studio.config.StudioConfig``. Built with
+# type() because MkDocs collects a config class's options when the class is created.
+StudioPluginConfig = type("StudioPluginConfig", (base.Config,), {
+    _name: c.Optional(c.Type(object)) for _name in StudioConfig.model_fields if _name != "root"})
 
 
 class StudioPlugin(BasePlugin[StudioPluginConfig]):
@@ -80,6 +78,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
 
     def on_config(self, config):
         studio_config = self.studio_config(config)
+        studio_config.courses.drafts = studio_config.courses.drafts or self.serving  # drafts show in serve
         self.failed = None
         self.project = Project.load(studio_config)
         self.output = compile_project(self.project)
@@ -116,6 +115,11 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         for uri, markdown in self.output.pages.items():
             if files.get_file_from_path(uri) is None:
                 files.append(File.generated(config, uri, content=markdown))
+        for uris, level in ((self.output.drafts, InclusionLevel.DRAFT), (self.output.unlisted, InclusionLevel.NOT_IN_NAV)):
+            for uri in uris:
+                f = files.get_file_from_path(uri)
+                if f is not None:
+                    f.inclusion = level
         for uri, data in self.output.assets.items():
             files.append(File.generated(config, uri, content=data))
         return files
@@ -128,6 +132,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
                 key = _section_key(item)
                 if key in titles:
                     item.title = titles[key]
+        _sort_pages(nav.items, self.output.nav_order)
         order = list(titles)
         nav.items.sort(key=lambda i: (not _is_home(i), order.index(_section_key(i)) if _section_key(i) in order else len(order)))
         return nav
@@ -142,9 +147,22 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
             if not self.serving:
                 return markdown
             text, needs = markdown, set()
-        page.meta["studio_needs"] = sorted(needs)
+        page.meta["studio_needs"] = sorted(needs | self.output.page_needs.get(page.file.src_uri, set()))
         if self.serving:
             text = _problem_banner(self.project.diagnostics.items + self.page_problems) + text
+        return text
+
+    @event_priority(90)  # sanitise the Markdown's HTML before other plugins add their own
+    def on_page_content(self, html_text: str, *, page, config, files):
+        if self.project is None:
+            return html_text
+        text, problems = guard_page(html_text, self.project.config.html, source=page.file.abs_src_path,
+                                    generated=page.file.src_uri in self.output.pages)
+        for p in problems:  # warnings: they fail only --strict builds
+            if self.project.config.strict and not self.serving:
+                self.page_problems.append(p)
+            else:
+                log.warning(p.format())
         return text
 
     def on_post_page(self, output: str, *, page, config):
@@ -181,6 +199,16 @@ def _flatten(item):
             page.parent = item.parent
             return page
     return item
+
+
+def _sort_pages(items, order: dict[str, int]) -> None:
+    """Order pages inside sections by ``order`` (e.g. a course's lessons); index pages stay first."""
+    for item in items:
+        if isinstance(item, Section):
+            _sort_pages(item.children, order)
+            ranked = lambda c: order.get(getattr(getattr(c, "file", None), "src_uri", ""))  # noqa: E731
+            if any(ranked(c) is not None for c in item.children):
+                item.children.sort(key=lambda c: (not getattr(c, "is_index", False), ranked(c) is None, ranked(c) or 0))
 
 
 def _section_key(item) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import yaml
 
 from studio.errors import StudioError, did_you_mean
+from studio.guard.html import seal
 
 if TYPE_CHECKING:
     from studio.project import Document, Project
@@ -58,6 +59,8 @@ def register(name: str) -> Callable[[Handler], Handler]:
 
 def handlers() -> dict[str, Handler]:
     import studio.render.builtin_blocks  # noqa: F401  (registers the built-in blocks)
+    import studio.render.charts  # noqa: F401  (```chart)
+    import studio.render.kpi  # noqa: F401  (```kpi)
     return dict(_HANDLERS)
 
 
@@ -136,7 +139,7 @@ def render_blocks(
         ctx = BlockContext(project, document, page_path, file_line, block.name, data, raw=block.raw)
         html = table[block.name](ctx)
         needs |= ctx.needs
-        out.extend(["", html.strip(), ""])
+        out.extend(["", seal(html.strip()), ""])  # Studio's own HTML: keeps its scripts
         cursor = block.end
     out.extend(lines[cursor:])
     return "\n".join(out), needs

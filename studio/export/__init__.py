@@ -1,0 +1,1 @@
+"""Files Studio writes for other tools (calendar feeds, …)."""

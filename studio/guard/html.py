@@ -1,0 +1,249 @@
+"""Safe HTML: every page's HTML goes through nh3 (the Rust ``ammonia`` sanitizer).
+
+Raw HTML in Markdown keeps working for layout (divs, spans, tables, classes, styles,
+details, inline SVG), but ``<script>``, inline event handlers (``onclick=``),
+``javascript:`` URLs and resources loaded from other hosts are removed unless the
+``html:`` options allow them. The site is read by the whole company: a snippet pasted
+from the web must not run in everyone's browser, nor call home.
+
+Studio's own block output (charts may carry an inline ``<script>``) is sealed by
+:func:`seal` with a per-process nonce that authors cannot guess; sealed HTML keeps its
+scripts but still loses event handlers, ``javascript:`` URLs and outside resources.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nh3
+
+from studio.errors import StudioError
+from studio.guard.options import HtmlOptions
+
+_NONCE = secrets.token_hex(8)
+_SEALED = re.compile(rf"<!--studio-block:{_NONCE}-->(.*?)<!--/studio-block:{_NONCE}-->", re.DOTALL)
+_SLOT = "studio-slot"
+
+# Layout tags beyond nh3's defaults: Material's tabs and task lists use input/label.
+_SVG_TAGS = {"svg", "g", "path", "circle", "ellipse", "rect", "line", "polyline", "polygon", "text",
+             "tspan", "defs", "lineargradient", "radialgradient", "stop", "title", "desc", "symbol", "clippath"}
+EXTRA_TAGS = {"section", "main", "address", "picture", "source", "video", "audio", "track", "input", "label",
+              "meter", "progress", "figure", "figcaption", "caption", "tfoot"} | _SVG_TAGS
+GENERIC_ATTRIBUTES = {"class", "id", "style", "title", "lang", "dir", "role", "hidden", "tabindex", "align",
+                      "width", "height"}
+TAG_ATTRIBUTES = {
+    "a": {"href", "target", "rel", "name", "download", "hreflang"},
+    "img": {"src", "srcset", "sizes", "alt", "loading", "decoding"},
+    "input": {"type", "checked", "disabled", "name", "value", "readonly"},
+    "label": {"for"},
+    "td": {"colspan", "rowspan", "headers"}, "th": {"colspan", "rowspan", "headers", "scope"},
+    "col": {"span"}, "colgroup": {"span"},
+    "ol": {"start", "reversed", "type"}, "li": {"value"},
+    "details": {"open"}, "time": {"datetime"}, "data": {"value"},
+    "meter": {"value", "min", "max", "low", "high", "optimum"}, "progress": {"value", "max"},
+    "video": {"src", "poster", "controls", "preload", "loop", "muted", "playsinline"},
+    "audio": {"src", "controls", "preload", "loop", "muted"},
+    "source": {"src", "srcset", "type", "media", "sizes"},
+    "track": {"src", "kind", "srclang", "label", "default"},
+    "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
+    "script": {"type", "id", "src", "defer", "async"},
+    _SLOT: {"data-slot"},
+}
+_SVG_ATTRIBUTES = {"viewBox", "xmlns", "fill", "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin",
+                   "stroke-dasharray", "fill-opacity", "stroke-opacity", "opacity", "d", "cx", "cy", "r",
+                   "rx", "ry", "x", "y", "x1", "y1", "x2", "y2", "points", "transform", "offset",
+                   "stop-color", "stop-opacity", "gradientUnits", "text-anchor", "font-size", "font-weight",
+                   "preserveAspectRatio", "clip-path", "fill-rule", "clip-rule", "dominant-baseline"}
+for _tag in _SVG_TAGS:
+    TAG_ATTRIBUTES.setdefault(_tag, set()).update(_SVG_ATTRIBUTES)
+
+_URL_ATTRIBUTES = {"src", "srcset", "poster", "data", "background", "action", "formaction"}
+_EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//|\\\\)", re.IGNORECASE)
+_CSS_LOAD = re.compile(r"url\s*\(|expression\s*\(|@import|behavior\s*:|-moz-binding", re.IGNORECASE)
+_DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
+
+
+def seal(html: str) -> str:
+    """Mark HTML that Studio generated (a block's output): it may keep its scripts."""
+    return f"<!--studio-block:{_NONCE}-->\n\n{html}\n\n<!--/studio-block:{_NONCE}-->"
+
+
+def is_external(url: str) -> bool:
+    """A URL that makes the browser fetch from another host (``data:`` stays local)."""
+    url = url.strip()
+    return bool(_EXTERNAL.match(url)) and not url.lower().startswith(("data:", "blob:", "#"))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One set of nh3 settings; ``scripts`` keeps ``<script>`` elements (Studio's own HTML)."""
+
+    scripts: bool
+    extra_tags: tuple[str, ...] = ()
+    extra_attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    extra_schemes: tuple[str, ...] = ()
+    external: bool = False
+
+    @classmethod
+    def of(cls, options: HtmlOptions, scripts: bool = False) -> "Policy":
+        return cls(
+            scripts=scripts or "script" in options.allow_tags,
+            extra_tags=tuple(sorted(t.lower() for t in options.allow_tags)),
+            extra_attributes=tuple(sorted((k, tuple(sorted(v))) for k, v in options.allow_attributes.items())),
+            extra_schemes=tuple(sorted(s.lower().rstrip(":") for s in options.allow_url_schemes)),
+            external=options.allow_external,
+        )
+
+    def clean(self, html: str) -> str:
+        tags, content_tags, attributes, schemes = _settings(self)
+        return nh3.clean(
+            html, tags=tags, clean_content_tags=content_tags, attributes=attributes,
+            attribute_filter=self._filter, url_schemes=schemes, link_rel=None,
+            generic_attribute_prefixes={"data-", "aria-"}, strip_comments=True,
+        )
+
+    def _filter(self, tag: str, attribute: str, value: str) -> str | None:
+        if self.external:
+            return value
+        if attribute == "style" and _CSS_LOAD.search(value):
+            return None
+        if attribute in _URL_ATTRIBUTES and any(is_external(part.split()[0]) for part in value.split(",") if part.strip()):
+            return None
+        return value
+
+
+@lru_cache(maxsize=16)
+def _settings(policy: Policy) -> tuple[set, set, dict, set]:
+    tags = set(nh3.ALLOWED_TAGS) | EXTRA_TAGS | {_SLOT} | set(policy.extra_tags)
+    content_tags = {"script", "style"} - set(policy.extra_tags)
+    if policy.scripts:
+        tags |= {"script", "style"}
+        content_tags = set()
+    else:
+        tags -= {"script"}
+    content_tags -= tags
+    attributes: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
+    for tag, names in TAG_ATTRIBUTES.items():
+        attributes.setdefault(tag, set()).update(names)
+    attributes.setdefault("*", set()).update(GENERIC_ATTRIBUTES)
+    for tag, names in policy.extra_attributes:
+        attributes.setdefault(tag.lower(), set()).update(names)
+    for tag in content_tags:  # ammonia refuses attributes for tags it removes whole
+        attributes.pop(tag, None)
+    schemes = set(nh3.ALLOWED_URL_SCHEMES) | set(policy.extra_schemes)
+    return tags, content_tags, attributes, schemes
+
+
+def clean_page(html: str, options: HtmlOptions, generated: bool = False) -> str:
+    """Sanitise a page's HTML. Sealed block output and pages Studio ``generated`` keep scripts."""
+    if not options.sanitize:
+        return _SEALED.sub(lambda m: m.group(1).strip("\n"), html)
+    blocks: list[str] = []
+
+    def stash(m: re.Match) -> str:
+        blocks.append(m.group(1).strip("\n"))
+        return f'<{_SLOT} data-slot="{_NONCE}-{len(blocks) - 1}"></{_SLOT}>'
+
+    text = _SEALED.sub(stash, html)
+    own = Policy.of(options, scripts=True)
+    text = (own if generated else Policy.of(options)).clean(text)
+    if not blocks:
+        return text
+    cleaned = [own.clean(b) for b in blocks]
+    slot = re.compile(rf'<{_SLOT} data-slot="([0-9a-f]+)-(\d+)"></{_SLOT}>')
+
+    def restore(m: re.Match) -> str:
+        i = int(m.group(2))
+        return cleaned[i] if m.group(1) == _NONCE and i < len(cleaned) else ""
+
+    return slot.sub(restore, text)
+
+
+# Reporting -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Removal:
+    """Something the sanitiser takes out of a page, and a string to find it in the source."""
+
+    what: str
+    needle: str
+
+
+class _Finder(HTMLParser):
+    def __init__(self, policy: Policy) -> None:
+        super().__init__(convert_charrefs=True)
+        self.policy = policy
+        self.tags = _settings(policy)[0]
+        self.found: list[Removal] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == _SLOT:
+            return
+        if tag in ("script", "style", "iframe", "object", "embed", "frame", "frameset", "form", "base", "meta", "link") \
+                and tag not in self.tags:
+            self.found.append(Removal(f"<{tag}> element", f"<{tag}"))
+            return
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on") and name not in dict(self.policy.extra_attributes).get(tag, ()) \
+                    and name not in dict(self.policy.extra_attributes).get("*", ()):
+                self.found.append(Removal(f"event handler '{name}' on <{tag}>", name))
+            elif name in ("href", "src", "action", "formaction", "xlink:href") and \
+                    value.strip().lower().startswith(_DANGEROUS_SCHEMES) and \
+                    value.strip().lower().split(":")[0] not in self.policy.extra_schemes:
+                self.found.append(Removal(f"{value.strip().split(':')[0].lower()}: URL on <{tag}>",
+                                          value.strip()[:20]))
+            elif not self.policy.external and name in _URL_ATTRIBUTES and is_external(value):
+                self.found.append(Removal(f"outside resource {name}= on <{tag}> (the site loads nothing from other hosts)",
+                                          value.strip()[:40]))
+            elif not self.policy.external and name == "style" and _CSS_LOAD.search(value):
+                self.found.append(Removal(f"style with url()/import on <{tag}>", _CSS_LOAD.search(value).group()))
+
+
+def removals(html: str, options: HtmlOptions) -> list[Removal]:
+    """What :func:`clean_page` would take out of an author's page (sealed blocks excepted)."""
+    if not options.sanitize:
+        return []
+    finder = _Finder(Policy.of(options))
+    finder.feed(_SEALED.sub("", html))
+    finder.close()
+    seen, out = set(), []
+    for r in finder.found:
+        if r not in seen:
+            seen.add(r)
+            out.append(r)
+    return out
+
+
+def locate(needle: str, source: str) -> int | None:
+    """1-based line of ``needle`` in a Markdown source (case-insensitive), if it is there."""
+    i = source.lower().find(needle.lower())
+    return source.count("\n", 0, i) + 1 if i >= 0 else None
+
+
+def guard_page(html: str, options: HtmlOptions, *, generated: bool = False,
+               source: str | Path | None = None) -> tuple[str, list[StudioError]]:
+    """A page's sanitised HTML, and a warning for each thing taken out of the author's HTML.
+
+    Pages Studio ``generated`` are cleaned without warnings: their HTML is Studio's own.
+    """
+    problems: list[StudioError] = []
+    if not generated:
+        text = None
+        if source:
+            try:
+                text = Path(source).read_text(encoding="utf-8-sig", errors="replace")
+            except OSError:
+                text = None
+        for r in removals(html, options):
+            problems.append(StudioError(
+                f"removed {r.what} from the page's HTML", file=source, line=locate(r.needle, text) if text else None,
+                severity="warning", rule="html",
+                hint="Studio removes scripts, event handlers, javascript: links and outside resources from pages; "
+                     "if you trust it, allow it under 'html:' in the studio plugin options "
+                     "(e.g. allow_tags, allow_attributes, allow_url_schemes, allow_external)"))
+    return clean_page(html, options, generated=generated), problems
