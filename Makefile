@@ -29,9 +29,9 @@ check: $(STAMP)
 	$(BIN)/studio check
 
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium && fc-list | grep -qi wqy; } >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium and a Chinese font for browser tests and PDFs"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
 
 test: $(TSTAMP) chromium
 	$(BIN)/python -m pytest -q

@@ -69,8 +69,8 @@ def status_of(day: dt.date) -> str:
     return "待审" if day <= TODAY + dt.timedelta(days=4) else "草稿"
 
 
-def pick(titles: dict[str, list[str]], pillar: str) -> str:
-    return rng.choice(titles[pillar])
+def pick(titles: dict[str, list[str]], pillar: str, avoid: str = "") -> str:
+    return rng.choice([t for t in titles[pillar] if not avoid or avoid not in t])
 
 
 def november() -> list[dict]:
@@ -170,10 +170,10 @@ def double12() -> str:
     for day in day_range(dt.date(2026, 12, 7), dt.date(2026, 12, 13)):
         for time, pillar in (("10:00", "互动"), ("12:00", "生活"), ("16:00", "工作"), ("19:00", "促销"), ("21:30", "互动")):
             row(date=day, time=time, channel="朋友圈", persona="brand-ip", pillar=pillar, format="图文",
-                title=pick(BRAND_TITLES, pillar), owner="陈雪")
+                title=pick(BRAND_TITLES, pillar, avoid="双 11"), owner="陈雪")
         for time, pillar in (("08:00", "生活"), ("11:30", "促销"), ("15:00", "互动"), ("18:00", "工作"), ("21:00", "促销")):
             row(date=day, time=time, channel="朋友圈", persona="store-lucky", pillar=pillar, format="图文",
-                title=pick(LUCKY_TITLES, pillar), owner="王敏")
+                title=pick(LUCKY_TITLES, pillar, avoid="双 11"), owner="王敏")
         row(date=day, time="11:00", channel="社群", persona="store-lucky", pillar="促销", format="群发",
             title="双12 倒计时福利券", owner="王敏", audience="门店福利群")
     row(date=dt.date(2026, 12, 8), time="20:00", channel="社群", persona="brand-ip", pillar="互动", format="图文",

@@ -34,6 +34,7 @@ class Output:
     drafts: set[str] = field(default_factory=set)  # pages built by `serve` only, not by `build`
     unlisted: set[str] = field(default_factory=set)  # pages in the site but not in the navigation
     nav_order: dict[str, int] = field(default_factory=dict)  # uri -> rank among its section's pages
+    nav_titles: dict[str, str] = field(default_factory=dict)  # folder uri -> its section's title
 
     def add_page(self, uri: str, markdown: str, project: Project) -> None:
         """Add a generated page unless the user wrote one at that place."""

@@ -7,9 +7,9 @@ are validated here, so that the core does not depend on the engine.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from studio.guard.options import HtmlOptions, PiiOptions
 
@@ -41,7 +41,8 @@ class CheckOptions(Options):
     max_bulk_per_day: int = Field(1, ge=1)  # per audience
     max_group_size: float = Field(200, gt=0)  # members per group (about 160 is the most active)
     min_group_activity: float = Field(0.1, ge=0, le=1)  # member_has_msg / member_total, 0.1 = 10%
-    severity: dict[str, Literal["error", "warning", "off"]] = {}
+    # YAML 1.1 reads a bare `off` as false: take it as "off".
+    severity: dict[str, Annotated[Literal["error", "warning", "off"], BeforeValidator(lambda v: "off" if v is False else v)]] = {}
 
 
 class CourseOptions(Options):

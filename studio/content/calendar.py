@@ -30,6 +30,7 @@ from studio.content.persona import CHANNELS, PILLARS
 from studio.content.registry import register_loader
 from studio.data.kinds import Column, Kind, register_kind
 from studio.errors import StudioError, did_you_mean
+from studio.guard.safeyaml import compose_and_load
 
 if TYPE_CHECKING:
     from studio.data.reader import Table
@@ -304,8 +305,7 @@ def read_yaml(path: Path, problems: list[StudioError]) -> tuple[dict[str, Any], 
 
     try:
         text = read_text(path)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)
+        node, data = compose_and_load(text)  # marked errors only (studio.guard.safeyaml)
     except StudioError as problem:
         problems.append(problem)
         return None

@@ -20,7 +20,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from studio.content.base import FrontMatter, _message
 from studio.content.frontmatter import Source, _index_lines, read_text
 from studio.content.registry import register_loader
-from studio.errors import StudioError, did_you_mean
+from studio.errors import StudioError, did_you_mean, display_path
+from studio.guard.safeyaml import compose_and_load
 
 if TYPE_CHECKING:
     from studio.project import Document, Project
@@ -195,7 +196,7 @@ def load_courses(project: "Project") -> None:
                 project.diagnostics.warn(
                     f"lesson is not listed in {COURSE_FILE}, so it is not part of the course",
                     file=doc.path, line=doc.source.line_of("type"),
-                    hint=f"add '- {doc.path.name}' under 'lessons:' in {folder.name}/{COURSE_FILE}")
+                    hint=f"add '- {doc.path.name}' under 'lessons:' in {display_path(folder / COURSE_FILE)}")
         else:
             project.diagnostics.error(
                 f"lesson has no {COURSE_FILE} beside it",
@@ -256,8 +257,7 @@ def _parse(path: Path) -> Source:
     """course.yml with the line of every key, as front matter is parsed."""
     text = read_text(path)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)
+        node, data = compose_and_load(text)  # marked errors only (studio.guard.safeyaml)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise StudioError(f"invalid YAML: {(exc.problem or exc.context or '').strip()}", file=path,

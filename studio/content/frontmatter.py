@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from studio.errors import StudioError
+from studio.guard.safeyaml import compose_and_load
 
 _FENCE = re.compile(r"^---[ \t]*\r?$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*\r?$")
@@ -95,8 +96,7 @@ def parse(path: Path, text: str | None = None) -> Source:
         return Source(path, {}, body, body_line)
     offset = 2  # the front matter starts on line 2 (line 1 is '---')
     try:
-        node = yaml.compose(head, Loader=yaml.SafeLoader)
-        meta = yaml.load(head, Loader=yaml.SafeLoader)
+        node, meta = compose_and_load(head)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + offset if mark else 1

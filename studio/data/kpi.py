@@ -263,7 +263,7 @@ def period_key(times: pd.Series, freq: str) -> pd.Series:
         return times.dt.normalize()
     if freq == "W":
         day = times.dt.normalize()
-        return day - pd.to_timedelta(day.dt.weekday, unit="D")
+        return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
     return times.dt.to_period("M").dt.to_timestamp()
 
 

@@ -105,7 +105,7 @@ def _read(path: Path, kind_name: str | None, columns: dict[str, str], types: dic
     if suffix in EXCEL_SUFFIXES:
         raw, lines, header_line, encoding = _read_excel(path, sheet)
     elif suffix == ".xls":
-        raise StudioError("old Excel .xls files are not supported", file=path,
+        raise StudioError("old Excel .xls files are not supported", file=path, line=1,
                           hint="open it in Excel/WPS and save as .xlsx or CSV (另存为 .xlsx)")
     else:
         raw, lines, header_line, encoding = _read_text(path)
@@ -211,7 +211,9 @@ def _read_text(path: Path) -> tuple[pd.DataFrame, list[int], int, str]:
             raise StudioError(f"row has {m.group(3)} cells but the header has {m.group(1)}",
                               file=path, line=int(m.group(2)),
                               hint="a cell probably holds the separator; quote it or remove it") from None
-        raise StudioError(f"cannot parse CSV: {exc}", file=path) from None
+        m = re.search(r"(?:row|line) (\d+)", str(exc))
+        raise StudioError(f"cannot parse CSV: {exc}", file=path, line=int(m.group(1)) if m else 1,
+                          hint="a quote (\") is probably not closed") from None
     except pd.errors.EmptyDataError:
         raise StudioError("data file has no header row", file=path, line=1) from None
     raw = raw.fillna("")
@@ -229,10 +231,13 @@ def _row_lines(text: str, sep: str, skip: int, n: int) -> list[int]:
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     starts = []
     line = 1
-    for i, _ in enumerate(reader):
-        if i > skip:
-            starts.append(line)
-        line = reader.line_num + 1
+    try:
+        for i, _ in enumerate(reader):
+            if i > skip:
+                starts.append(line)
+            line = reader.line_num + 1
+    except csv.Error:  # e.g. a stray carriage return: fall back to one record per line
+        return list(range(first, first + n))
     return starts[:n] if len(starts) >= n else list(range(first, first + n))
 
 
@@ -242,7 +247,7 @@ def _read_excel(path: Path, sheet: str | None) -> tuple[pd.DataFrame, list[int],
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
-        raise StudioError(f"cannot open Excel file: {exc}", file=path,
+        raise StudioError(f"cannot open Excel file: {exc}", file=path, line=1,
                           hint="save it again from Excel/WPS as .xlsx") from None
     try:
         if sheet is not None:

@@ -132,7 +132,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
                 key = _section_key(item)
                 if key in titles:
                     item.title = titles[key]
-        _sort_pages(nav.items, self.output.nav_order)
+        _sort_pages(nav.items, self.output.nav_order, self.output.nav_titles)
         order = list(titles)
         nav.items.sort(key=lambda i: (not _is_home(i), order.index(_section_key(i)) if _section_key(i) in order else len(order)))
         return nav
@@ -201,11 +201,16 @@ def _flatten(item):
     return item
 
 
-def _sort_pages(items, order: dict[str, int]) -> None:
-    """Order pages inside sections by ``order`` (e.g. a course's lessons); index pages stay first."""
+def _sort_pages(items, order: dict[str, int], titles: dict[str, str]) -> None:
+    """Order pages inside sections by ``order`` (e.g. a course's lessons), index pages first;
+    and title sections by folder (a course's folder shows the course title)."""
     for item in items:
         if isinstance(item, Section):
-            _sort_pages(item.children, order)
+            _sort_pages(item.children, order, titles)
+            index = next((c for c in item.children if getattr(c, "is_index", False)), None)
+            folder = posixpath.dirname(index.file.src_uri) if index is not None else ""
+            if folder in titles:
+                item.title = titles[folder]
             ranked = lambda c: order.get(getattr(getattr(c, "file", None), "src_uri", ""))  # noqa: E731
             if any(ranked(c) is not None for c in item.children):
                 item.children.sort(key=lambda c: (not getattr(c, "is_index", False), ranked(c) is None, ranked(c) or 0))

@@ -85,8 +85,12 @@ def _event(e: "Entry", uid: str, stamp: dt.datetime, persona_names: dict[str, st
 
 
 def build_ics(name: str, items: Iterable[tuple["Calendar", "Entry"]], persona_names: dict[str, str],
-              description: str = "") -> bytes:
-    """One VCALENDAR holding ``items`` (calendar, entry), ready to write as ``.ics``."""
+              description: str = "", cache: dict | None = None) -> bytes:
+    """One VCALENDAR holding ``items`` (calendar, entry), ready to write as ``.ics``.
+
+    ``cache`` (a dict kept by the caller) shares built events between feeds of one build.
+    """
+    cache = {} if cache is None else cache
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -102,17 +106,22 @@ def build_ics(name: str, items: Iterable[tuple["Calendar", "Entry"]], persona_na
         if calendar.slug not in uids:
             uids[calendar.slug] = entry_uids(calendar)
             stamps[calendar.slug] = _stamp(calendar)
-        cal.add_component(_event(entry, uids[calendar.slug][id(entry)], stamps[calendar.slug], persona_names, calendar.title))
+        key = (calendar.slug, id(entry))
+        if key not in cache:
+            cache[key] = _event(entry, uids[calendar.slug][id(entry)], stamps[calendar.slug], persona_names, calendar.title)
+        cal.add_component(cache[key])
     cal.add_missing_timezones()
     return cal.to_ical()
 
 
-def calendar_ics(calendar: "Calendar", persona_names: dict[str, str]) -> bytes:
-    return build_ics(calendar.title, ((calendar, e) for e in calendar.entries), persona_names, calendar.description)
+def calendar_ics(calendar: "Calendar", persona_names: dict[str, str], cache: dict | None = None) -> bytes:
+    return build_ics(calendar.title, ((calendar, e) for e in calendar.entries), persona_names,
+                     calendar.description, cache)
 
 
-def persona_ics(slug: str, calendars: list["Calendar"], persona_names: dict[str, str]) -> bytes:
+def persona_ics(slug: str, calendars: list["Calendar"], persona_names: dict[str, str],
+                cache: dict | None = None) -> bytes:
     """Every entry of one persona across all calendars."""
     items = [(c, e) for c in calendars for e in c.entries if e.persona == slug]
     name = persona_names.get(slug, slug)
-    return build_ics(f"{name} · 内容日历", items, persona_names)
+    return build_ics(f"{name} · 内容日历", items, persona_names, cache=cache)

@@ -28,12 +28,17 @@ ARGS = [
 ]
 MARGIN = {"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"}
 WIDTH_PX = 680  # A4 (210 mm) less the side margins, in CSS pixels: charts are drawn at this width
+# The site's own @page margins (Material: 25 mm) would narrow the page after the charts were
+# drawn at WIDTH_PX and clip them; this style, added before any script runs, pins them.
+_PIN_MARGINS = ("document.addEventListener('DOMContentLoaded', () => { const s = document.createElement('style');"
+                f"s.textContent = '@page {{ margin: {MARGIN['top']} {MARGIN['right']} {MARGIN['bottom']} {MARGIN['left']} }}';"
+                "document.head.appendChild(s); });")
 INSTALL_HINT = ("install Debian's Chromium and a Chinese font: sudo apt-get install chromium fonts-wqy-zenhei "
                 f"(or set {ENV}=/path/to/chrome)")
 
 # True once every chart on the page is drawn and the fonts are loaded.
 _READY = """() => document.fonts.status === 'loaded' &&
-  [...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('.main-svg'))"""
+  [...document.querySelectorAll('.studio-chart__plot, .plotly-graph-div')].every(d => d.querySelector('.main-svg'))"""
 _FILL_TOC = """pages => { for (const el of document.querySelectorAll('[data-studio-toc]')) {
   const n = pages[el.dataset.studioToc]; el.textContent = n ? String(n) : ''; } }"""
 
@@ -83,6 +88,7 @@ def print_pdf(html_file: Path, pdf_file: Path, *, title: str = "", timeout_s: fl
             try:
                 page = browser.new_page(viewport={"width": WIDTH_PX, "height": 960})
                 page.emulate_media(media="print")
+                page.add_init_script(_PIN_MARGINS)
                 page.goto(html_file.as_uri(), wait_until="load", timeout=timeout_s * 1000)
                 try:
                     page.wait_for_function(_READY, timeout=timeout_s * 1000, polling=100)

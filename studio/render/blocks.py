@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import yaml
 
 from studio.errors import StudioError, did_you_mean
+from studio.guard import safeyaml
 from studio.guard.html import seal
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ def render_blocks(
         file_line = block.line + first_line - 1
         out.extend(lines[cursor : block.start])
         try:
-            data = yaml.safe_load(block.raw) if block.raw.strip() else {}
+            data = safeyaml.load(block.raw) if block.raw.strip() else {}
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark
             raise StudioError(

@@ -24,7 +24,7 @@ from studio.content.persona import CHANNELS, PILLARS
 from studio.export.ics import calendar_ics, persona_ics
 from studio.playbook.checkup import FINDINGS, severity_of
 from studio.playbook.findings import RULES
-from studio.playbook.rules import pillar_shares
+from studio.playbook.rules import full_months, full_weeks, pillar_shares
 from studio.project import Project
 from studio.render.festivals import Mark, marks_between
 from studio.render.templating import render
@@ -123,7 +123,9 @@ class CalendarView:
         docs = {d.slug: d for d in project.of_kind("persona")}
         self.persona_docs = docs
         slugs = cal.personas
-        self.persona_index = {s: i for i, s in enumerate(slugs)}
+        # One index per persona across the site, so a persona keeps its colour on every calendar.
+        ordered = sorted(docs) + [s for s in slugs if s not in docs]
+        self.persona_index = {s: i for i, s in enumerate(ordered)}
         self.personas = [(s, docs[s].model.name if s in docs else s,
                           link(self.uri, docs[s].uri) if s in docs else None,
                           link(self.uri, persona_feed(s))) for s in slugs]
@@ -210,7 +212,20 @@ class CalendarView:
         return rows
 
     def severity(self, rule_id: str) -> str:
+        if not self.options.enabled:
+            return "off"
         return severity_of(rule_id, self.options)
+
+    def not_applicable(self, rule_id: str) -> str:
+        """Why a rule had nothing to judge on this calendar ('' when it had)."""
+        cal = self.cal
+        if rule_id.startswith("group-") and cal.groups is None:
+            return "无社群数据（在 YAML 日历中用 groups: 指定客户群统计导出）"
+        if rule_id == "weekly-activation" and not full_weeks(cal.start, cal.end):
+            return "日历不含完整的一周"
+        if rule_id == "monthly-conversion" and not full_months(cal.start, cal.end):
+            return "日历不含完整的一个月"
+        return ""
 
     def place(self, f) -> str:
         """``file:line`` relative to the project, for the 体检 panel."""
@@ -255,12 +270,13 @@ def calendar_pages(project: Project, out: Output) -> None:
     if not calendars:
         return
     names = {d.slug: d.model.name for d in project.of_kind("persona")}
+    events: dict = {}  # each event is built once for its calendar's and its persona's feed
     for cal in calendars:
         out.add_page(calendar_uri(cal), render_calendar(project, cal), project)
-        out.assets[calendar_feed(cal)] = calendar_ics(cal, names)
+        out.assets[calendar_feed(cal)] = calendar_ics(cal, names, events)
     slugs = sorted({s for cal in calendars for s in cal.personas})
     for slug in slugs:
-        out.assets[persona_feed(slug)] = persona_ics(slug, calendars, names)
+        out.assets[persona_feed(slug)] = persona_ics(slug, calendars, names, events)
     index = f"{FOLDER}/index.md"
     findings = project.extras.get(FINDINGS, {})
     rows = [{"cal": c, "link": link(index, calendar_uri(c)), "feed": link(index, calendar_feed(c)),

@@ -77,7 +77,7 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
         hi = lo + 1
     raw = (hi - lo) / n
     mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
     start = math.floor(lo / step) * step
     ticks = []
     v = start
@@ -98,7 +98,8 @@ def _axis(values: list[float], fmt: str, stacked_total: list[float] | None = Non
     if fmt == "percent":
         return {"tickformat": ".0%", "rangemode": "tozero"}
     ticks = nice_ticks(min(vals), max(vals))
-    return {"tickvals": ticks, "ticktext": [format_value(t, fmt) for t in ticks], "range": [ticks[0], ticks[-1]]}
+    tick_fmt = fmt if fmt in ("money", "number") else "number"  # ticks: 1.5, not 1.50 or 1.5 分钟
+    return {"tickvals": ticks, "ticktext": [format_value(t, tick_fmt) for t in ticks], "range": [ticks[0], ticks[-1]]}
 
 
 def _hover(data: ChartData, name: bool) -> str:
@@ -167,11 +168,17 @@ def figure(data: ChartData, title: str, height: int, options: dict) -> go.Figure
             fig.update_xaxes(type="category", title_text=data.x_label)
         if data.kind == "bar":
             fig.update_layout(barmode="stack" if stacked else "group")
+    if data.kind not in ("pie", "funnel") and not data.empty:
+        fig.update_xaxes(automargin=True)
+        fig.update_yaxes(automargin=True)
     fig.update_layout(
-        template=go.layout.Template(), height=height, margin={"l": 56, "r": 16, "t": 48 if title else 16, "b": 48},
+        template=go.layout.Template(), height=height,
+        margin={"l": 56, "r": 16, "t": (96 if data.kind == "cohort" else 64) if title else 24, "b": 48},
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}} if title else None,
         showlegend=len(data.traces) > 1 or data.kind == "pie",
-        legend={"orientation": "h", "y": -0.18}, hovermode="closest",
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"}
+        if data.kind != "pie" else {"orientation": "v"},
+        hovermode="closest",
         separators=".,", font={"family": "-apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif"},
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
     )

@@ -76,6 +76,7 @@ def course_pages(project: Project, out: Output) -> None:
         out.add_page(index, render("course/course_index.md.j2", course=course, lessons=lessons,
                                    minutes=course.minutes(drafts), handout=HANDOUT,
                                    fmt_minutes=format_minutes), project)
+        out.nav_titles[course.uri] = course.model.title
         for ref in lessons:
             out.nav_order[ref.doc.uri] = ref.number
         if not drafts:

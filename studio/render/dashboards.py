@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from studio.compiler import ASSET_PREFIX, Output, generator, link
+from studio.compiler import ASSET_PREFIX, PAGE_DECORATORS, Output, generator, link
 from studio.content.registry import register_loader
 from studio.data import kpi
 from studio.data.kinds import get_kind, kinds
@@ -41,6 +41,11 @@ class Dataset:
     @property
     def uri(self) -> str:
         return f"{FOLDER}/{self.doc.slug}-{self.path.stem}.md"
+
+    @property
+    def kind_label(self) -> str:
+        kind = get_kind(self.table.kind) if self.table.kind else None
+        return kind.label if kind else "数据"
 
 
 @register_loader
@@ -100,6 +105,7 @@ def dashboard_markdown(project: Project, ds: Dataset) -> str:
         "dataset_dashboard.md.j2", ds=ds, doc=ds.doc, kind=kind, rows=len(table), span=span,
         data=ds.path.as_posix(), back=link(ds.uri, ds.doc.uri), metrics_link=link(ds.uri, METRICS_PAGE),
         metrics=DEFAULT_METRICS.get(table.kind or "", []), has=set(frame.columns),
+        personas=int(frame["persona"].nunique()) if "persona" in frame else 0,
         columns=[(table.header(c), table.label(c), str(frame[c].dtype)) for c in frame.columns],
     )
 
@@ -119,3 +125,23 @@ def kind_rows() -> list[tuple[str, str, list]]:
 
 def datasets_of(project: Project, doc: Document) -> list[Dataset]:
     return [d for d in project.extras.get("datasets", []) if d.doc is doc]
+
+
+def _link_dashboards(kind: str) -> None:
+    """Teardown and persona pages end with links to their datasets' 数据看板 pages."""
+    previous = PAGE_DECORATORS.get(kind)
+
+    def decorate(project: Project, doc: Document, markdown: str) -> str:
+        if previous is not None:
+            markdown = previous(project, doc, markdown)
+        found = datasets_of(project, doc)
+        if not found:
+            return markdown
+        items = [f"- [{d.kind_label}看板：`{d.path.name}`]({link(doc.uri, d.uri)})" for d in found]
+        return markdown.rstrip() + "\n\n## 数据看板\n\n" + "\n".join(items) + "\n"
+
+    PAGE_DECORATORS[kind] = decorate
+
+
+for _kind in ("teardown", "persona"):
+    _link_dashboards(_kind)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from studio.data import kpi
 from studio.data.reader import Table, read_table
-from studio.errors import StudioError, did_you_mean
+from studio.errors import StudioError, did_you_mean, display_path
 from studio.render.blocks import BlockContext, check_keys, register
 from studio.render.templating import _number, render
 
@@ -80,7 +80,7 @@ def load(ctx: BlockContext) -> Table:
                           types={str(k): str(v) for k, v in (types or {}).items()} or None,
                           sheet=str(ctx.data["sheet"]) if ctx.data.get("sheet") else None)
     except StudioError as problem:
-        where = f"read by the {ctx.name} block at {ctx.page_path.name}:{ctx.line}"
+        where = f"read by the {ctx.name} block at {display_path(ctx.page_path)}:{ctx.line}"
         problem.hint = f"{problem.hint} ({where})" if problem.hint else where
         raise
 
