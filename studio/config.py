@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from studio.guard.options import HtmlOptions, PiiOptions
+from studio.search.options import SearchOptions
 
 
 class Options(BaseModel):
@@ -68,6 +69,7 @@ class StudioConfig(Options):
     pii: PiiOptions = PiiOptions()  # the PII guard over pages and data files
     html: HtmlOptions = HtmlOptions()  # sanitising of page HTML
     courses: CourseOptions = CourseOptions()  # training courses and their lessons
+    search: SearchOptions = SearchOptions()  # Chinese search (studio/search)
 
     @property
     def content_path(self) -> Path:

@@ -247,3 +247,26 @@ def test_plotly_is_copied_from_the_package_and_loaded_only_where_needed(site):
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "plotly" not in home
     assert "plotly" not in html.unescape((site / "playbook" / "index.html").read_text(encoding="utf-8"))
+
+
+def test_figures_follow_plotly_schema(page):
+    """Figures are plain dicts for speed; plotly itself checks they are valid."""
+    import plotly.graph_objects as go
+
+    (page.dir / "funnel.csv").write_text("环节,人数\n曝光,1000\n添加,200\n", encoding="utf-8")
+    (page.dir / "empty.csv").write_text("客户ID,下单时间,实付金额\n", encoding="utf-8")
+    specs = ["type: bar\ny: gmv", "type: line\ny: [buyers, orders]", "type: area\ny: amount\ngroup: channel",
+             "type: pie\nx: channel", "type: cohort", "type: cohort\noptions: {value: ltv}", "type: ltv",
+             "type: scatter\nx: amount\ny: amount", "type: bar\nx: channel\ny: gmv\noptions: {horizontal: true}"]
+    texts = [page(block("chart", "data: orders.csv\n" + s))[0] for s in specs]
+    texts += [page(block("chart", "data: funnel.csv\ntype: funnel"))[0], page(block("chart", "data: empty.csv"))[0]]
+    for text in texts:
+        go.Figure(figure_of(text))  # raises on any unknown property or bad value
+
+
+def test_generic_weekly_sheet_is_plotted_by_week(page):
+    (page.dir / "weeks.csv").write_text("周,目标,实际\n2024-05-06,100,90\n2024-05-13,110,120\n2024-05-20,120,100\n",
+                                        encoding="utf-8")
+    fig = figure_of(page(block("chart", "data: weeks.csv\nx: 周\ny: [目标, 实际]"))[0])
+    assert fig["data"][0]["x"] == ["5月6日当周", "5月13日当周", "5月20日当周"]
+    assert fig["data"][1]["y"] == [90, 120, 100]

@@ -48,3 +48,12 @@ def test_kpi_tiles_and_data_tables_are_readable_without_script(browser, site_url
         assert page.locator("figure.studio-chart table.studio-chart__table").count() >= 5
     finally:
         context.close()
+
+
+def test_charts_print(visit, site_url):
+    v = visit(site_url + "dashboards/luckin-orders/")
+    v.page.emulate_media(media="print")
+    chart = v.page.locator("figure.studio-chart").first
+    assert chart.locator("svg.main-svg").first.is_visible()
+    assert not chart.locator("details.studio-chart__data").is_visible()  # the table is for screens
+    assert len(v.page.pdf(format="A4")) > 10_000

@@ -270,3 +270,24 @@ def test_sample_files_cover_the_formats():
     assert gbk.encoding == "gbk" and gbk.kind == "orders" and gbk.headers["customer_id"] == "会员ID"
     english = read_table(root / "case_studies/luckin/contacts.csv")
     assert english.encoding == "utf-8" and english.kind == "contacts" and english.headers["stat_time"] == "stat_time"
+
+
+def test_whitespace_cells_are_blank_and_blank_ids_are_not_buyers(tmp_path):
+    text = "客户ID,下单时间,实付金额,数量\nc1,2024-05-01,35, \n,2024-05-02,20,1\n"
+    f = read_table(write(tmp_path, "o.csv", text)).frame
+    assert math.isnan(f["quantity"].iloc[0])
+    assert f["customer_id"].isna().tolist() == [False, True]
+    from studio.data import kpi
+
+    assert kpi.get("buyers").fn(f) == 1
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=10**9), st.sampled_from(["{:,}", "¥{:,}.00", "{}", "￥{:,}", "{:,}元"]))
+def test_written_amounts_read_back(tmp_path_factory, n, style):
+    path = tmp_path_factory.mktemp("n") / "o.csv"
+    path.write_text(f'客户ID,下单时间,实付金额\nc1,2024-05-01,"{style.format(n)}"\n', encoding="utf-8")
+    assert read_table(path).frame["amount"].iloc[0] == n

@@ -85,11 +85,12 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() in ("", "NaT", "nan")
 
 
-def _choice(kind: str, value: Any, choices: tuple[str, ...], blank: Any = None) -> Any:
+def _choice(kind: str, value: Any, choices: tuple[str, ...], default: Any = None, required: bool = False) -> Any:
+    """The canonical spelling of ``value`` (aliases allowed), or a did-you-mean error."""
     if _blank(value):
-        if blank is not None or kind in ("pillar",):
-            return blank
-        raise ValueError("missing value")
+        if required:
+            raise ValueError("missing value")
+        return default
     text = str(value).strip()
     if text in choices:
         return text
@@ -158,7 +159,7 @@ class Entry(BaseModel):
     @field_validator("channel", mode="before")
     @classmethod
     def _channel(cls, v: Any) -> Any:
-        return _choice("channel", v, CHANNELS)
+        return _choice("channel", v, CHANNELS, required=True)
 
     @field_validator("pillar", mode="before")
     @classmethod
@@ -168,12 +169,12 @@ class Entry(BaseModel):
     @field_validator("activity", mode="before")
     @classmethod
     def _activity(cls, v: Any) -> Any:
-        return _choice("activity", v, ACTIVITIES, blank="none")
+        return _choice("activity", v, ACTIVITIES, default="none")
 
     @field_validator("status", mode="before")
     @classmethod
     def _status(cls, v: Any) -> Any:
-        return _choice("status", v, STATUSES, blank="draft")
+        return _choice("status", v, STATUSES, default="draft")
 
     @field_validator("persona", mode="before")
     @classmethod
@@ -493,5 +494,5 @@ def load_calendars(project: "Project") -> None:
         if per_file[key] <= MAX_ROW_ERRORS:
             project.diagnostics.add(p)
         elif per_file[key] == MAX_ROW_ERRORS + 1:
-            project.diagnostics.error(f"more problems in this calendar file; fix the ones above first", file=p.file)
+            project.diagnostics.error("more problems in this calendar file; fix the ones above first", file=p.file)
     project.extras["calendars"] = sorted(calendars, key=lambda c: (c.start or dt.date.min, c.slug))

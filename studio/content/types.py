@@ -18,3 +18,5 @@ import studio.render.calendar_pages  # noqa: E402,F401
 import studio.guard.scan  # noqa: E402,F401
 # Datasets named in front matter: loader, 数据看板 pages, plotly.js (studio.render.dashboards).
 import studio.render.dashboards  # noqa: E402,F401
+# Chinese search: glossary loader, 术语表 page, search worker assets (studio.search).
+import studio.search.site  # noqa: E402,F401

@@ -25,6 +25,7 @@ from studio.config import StudioConfig
 from studio.errors import StudioError
 from studio.guard.html import guard_page
 from studio.project import Project
+from studio.search.site import SiteSearch  # issue 5: Chinese search
 
 log = logging.getLogger("mkdocs.plugins.studio")
 
@@ -55,6 +56,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         self.output = Output()
         self.page_problems: list[StudioError] = []
         self.failed: StudioBuildError | None = None
+        self.search: SiteSearch | None = None
 
     # lifecycle -----------------------------------------------------------------
     def on_startup(self, *, command, dirty) -> None:
@@ -82,6 +84,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         self.failed = None
         self.project = Project.load(studio_config)
         self.output = compile_project(self.project)
+        self.search = SiteSearch(self.project, config)  # search: engine, records, worker
         self.page_problems = []
         config.extra_css = list(config.extra_css) + [
             u for u in self.output.css if u not in config.extra_css]
@@ -150,6 +153,8 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         page.meta["studio_needs"] = sorted(needs | self.output.page_needs.get(page.file.src_uri, set()))
         if self.serving:
             text = _problem_banner(self.project.diagnostics.items + self.page_problems) + text
+        if self.search:
+            self.search.page_markdown(page)
         return text
 
     @event_priority(90)  # sanitise the Markdown's HTML before other plugins add their own
@@ -165,7 +170,16 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
                 log.warning(p.format())
         return text
 
+    @event_priority(100)  # search: read the page before Material's search strips data-search-*
+    def on_page_context(self, context, *, page, config, nav):
+        if self.search:
+            self.search.page(page)
+        return context
+
     def on_post_page(self, output: str, *, page, config):
+        if self.search:
+            self.search.lunr_page(page)
+            output = self.search.post_page(output)
         scripts = []
         for need in page.meta.get("studio_needs", []):
             for uri in self.output.need_scripts.get(need, []):
@@ -179,6 +193,11 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
     def on_post_build(self, *, config) -> None:
         if self.page_problems and not self.serving:
             raise StudioBuildError(self.page_problems)
+        if self.search:  # search: write the Pagefind index and vocabulary
+            try:
+                self.search.post_build(config.site_dir)
+            except StudioError as problem:
+                raise StudioBuildError([problem]) from None
 
     def on_build_error(self, *, error) -> None:
         if isinstance(error, StudioBuildError):

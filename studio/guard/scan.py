@@ -14,7 +14,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from bisect import bisect_right
 from collections import defaultdict
+from itertools import accumulate
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -23,7 +25,7 @@ import yaml
 from pydantic import ValidationError
 
 from studio.errors import StudioError, did_you_mean
-from studio.guard import pii
+from studio.guard import pii, safeyaml
 from studio.guard.options import ColumnRules, PiiOptions
 
 if TYPE_CHECKING:
@@ -133,8 +135,8 @@ def _data_refs(project: "Project") -> dict[Path, list[Path]]:
                  if (m := _OPEN.match(line))}
         for block in find_blocks(doc.source.body, names):
             try:
-                data = yaml.safe_load(block.raw)
-            except yaml.YAMLError:
+                data = safeyaml.load(block.raw)
+            except yaml.YAMLError:  # the block itself reports it
                 continue
             if isinstance(data, dict):
                 value = data.get("data")
@@ -245,27 +247,31 @@ def scan_data_file(path: Path, rules: Rules, options: PiiOptions,
         except StudioError:
             return []
         return scan_text_lines(path, text, rules.allow, kinds, options.max_per_file)
-    header_line, headers, rows = table
+    headers = table.headers
     if headers_seen is not None:
         headers_seen[path] = headers
     problems: list[StudioError] = []
-    by_header: dict[str, str] = {h: header_class(h) for h in headers}
-    for col, header in enumerate(headers):
+    lines = table.lines
+    for header, values in zip(headers, table.columns):
         if rules.declared(header):
             continue
         first: dict[str, tuple[int, str]] = {}
         counts: dict[str, int] = defaultdict(int)
-        for lineno, cells in rows:
-            if col >= len(cells) or not cells[col]:
-                continue
-            value = cells[col]
-            found = [f for f in pii.find(value, kinds) if not pii.allowed(f, rules.allow)]
-            special = by_header[header]
-            if special in kinds and not found and _meaningful(value) and value.strip() not in rules.allow:
-                found = [pii.Finding(special, value.strip(), 0, len(value))]
-            for f in found:
-                counts[f.kind] += 1
-                first.setdefault(f.kind, (lineno, mask_value(f.value, f.kind)))
+        special = header_class(header)
+        if special in kinds:  # the header says what every value is
+            for line, value in zip(lines, values):
+                if value and _meaningful(value) and value.strip() not in rules.allow:
+                    counts[special] += 1
+                    first.setdefault(special, (line, mask_value(value, special)))
+        else:
+            # One regex pass over the whole column, mapped back to rows: fast on big exports.
+            text = "\n".join(v.replace("\n", " ") for v in values)
+            starts = list(accumulate((len(v) + 1 for v in values[:-1]), initial=0))
+            for f in pii.find(text, kinds):
+                if not rules.allow or not pii.allowed(f, rules.allow):
+                    row = bisect_right(starts, f.start) - 1
+                    counts[f.kind] += 1
+                    first.setdefault(f.kind, (lines[row], mask_value(f.value, f.kind)))
         for kind, n in counts.items():
             lineno, masked = first[kind]
             problems.append(StudioError(
@@ -339,11 +345,18 @@ def decode(data: bytes) -> str | None:
     return None
 
 
-Cells = tuple[int, list[str], list[tuple[int, list[str]]]]
+@dataclass
+class Grid:
+    """A table file as written: header, and each column's cells with the file line of each row."""
+
+    header_line: int
+    headers: list[str]
+    lines: list[int]
+    columns: list[list[str]]
 
 
-def read_cells(path: Path) -> Cells | None:
-    """(header line, headers, [(file line, cells)]) of a table file as written; None for other files.
+def read_cells(path: Path) -> Grid | None:
+    """The cells of a CSV/TSV/Excel file as text; None for other or unreadable files.
 
     Raw text, not typed values: a phone number must not become 1.38e10 before it is checked.
     """
@@ -364,19 +377,33 @@ def read_cells(path: Path) -> Cells | None:
     else:
         counts = {d: sum(line.count(d) for line in head) for d in (",", "\t", ";", "，")}
         sep = max(counts, key=counts.get) if any(counts.values()) else ","
-    rows: list[tuple[int, list[str]]] = []
+    if '"' not in text:  # one record per line: pandas' C parser, fast on big exports
+        import pandas as pd
+
+        try:
+            frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
+                                skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c").fillna("")
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+            frame = None  # ragged rows: the csv module copes
+        if frame is not None:
+            at = _header_at(frame.head(20).to_numpy().tolist())
+            headers = _headers(frame.iloc[at].tolist(), frame.shape[1])
+            return Grid(at + 1, headers, list(range(at + 2, len(frame) + 1)),
+                        [frame.iloc[at + 1:, j].tolist() for j in range(frame.shape[1])])
+    lines, rows = [], []
     try:
-        reader = csv.reader(io.StringIO(text), delimiter=sep)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
         start = 1
         for cells in reader:
-            rows.append((start, [c.strip() for c in cells]))
+            lines.append(start)
+            rows.append(cells)
             start = reader.line_num + 1
     except csv.Error:
         return None
-    return _split_header(rows)
+    return _grid(lines, rows)
 
 
-def _excel_cells(path: Path) -> Cells | None:
+def _excel_cells(path: Path) -> Grid | None:
     try:
         import openpyxl
 
@@ -386,25 +413,34 @@ def _excel_cells(path: Path) -> Cells | None:
     try:
         rows = []
         for ws in book.worksheets[:1]:
-            for i, row in enumerate(ws.iter_rows(values_only=True), 1):
-                rows.append((i, ["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v).strip()
-                                 for v in row]))
+            for row in ws.iter_rows(values_only=True):
+                rows.append(["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v)
+                             for v in row])
     except Exception:
         return None
     finally:
         book.close()
-    return _split_header(rows)
+    return _grid(list(range(1, len(rows) + 1)), rows)
 
 
-def _split_header(rows: list[tuple[int, list[str]]]) -> Cells | None:
-    for i, (line, cells) in enumerate(rows[:20]):
-        if sum(1 for c in cells if c) >= 2:
-            headers = [c.replace("\ufeff", "") or f"column {j + 1}" for j, c in enumerate(cells)]
-            return line, headers, rows[i + 1:]
-    if rows:
-        line, cells = rows[0]
-        return line, [c or f"column {j + 1}" for j, c in enumerate(cells)], rows[1:]
-    return None
+def _grid(lines: list[int], rows: list[list[str]]) -> Grid | None:
+    """Split off the header (the first row with two cells or more, as the reader does)."""
+    if not rows:
+        return None
+    at = _header_at(rows[:20])
+    body = rows[at + 1:]
+    width = max([len(rows[at])] + [len(r) for r in body])
+    columns = [[(str(r[j]) if j < len(r) else "") for r in body] for j in range(width)]
+    return Grid(lines[at], _headers(rows[at], width), lines[at + 1:], columns)
+
+
+def _header_at(rows: list[list]) -> int:
+    return next((i for i, cells in enumerate(rows) if sum(1 for c in cells if str(c).strip()) >= 2), 0)
+
+
+def _headers(cells: list, width: int) -> list[str]:
+    names = [str(c).replace("\ufeff", "").strip() for c in cells] + [""] * (width - len(cells))
+    return [n or f"column {j + 1}" for j, n in enumerate(names)]
 
 
 # Applying mask / drop to tables that reach pages ------------------------------------------

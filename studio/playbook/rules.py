@@ -103,13 +103,9 @@ def promo_cap(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding("promo-cap",
                               f"{slug}: promotion is {shares['促销']:.0f}% of Moments posts, above the cap of {cap:g}% "
                               f"(target {targets['促销']}% + {margin:g})",
-                              f"{name_of(ctx, slug)} 促销内容占 {shares['促销']:.0f}%，超过上限 {cap:g}%（目标 {targets['促销']}% + {margin:g}），好友会屏蔽朋友圈",
+                              f"{ctx.persona_name(slug)} 促销内容占 {shares['促销']:.0f}%，超过上限 {cap:g}%（目标 {targets['促销']}% + {margin:g}），好友会屏蔽朋友圈",
                               entry=first_promo, when=f"{ctx.calendar.start}–{ctx.calendar.end}", persona=slug,
                               hint="swap some promotions for 生活/互动 posts")
-
-
-def name_of(ctx: CheckContext, slug: str) -> str:
-    return ctx.persona_name(slug)
 
 
 def full_weeks(start: dt.date, end: dt.date) -> list[dt.date]:

@@ -16,7 +16,6 @@ from itertools import count
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from studio.data import kpi
 from studio.data.reader import Table
@@ -107,87 +106,123 @@ def _hover(data: ChartData, name: bool) -> str:
     return head + "%{x}：%{customdata}<extra></extra>"
 
 
-def figure(data: ChartData, title: str, height: int, options: dict) -> go.Figure:
-    """The plotly figure of ``data``; colours are set in the browser from Material's palette."""
-    fig = go.Figure()
+def figure(data: ChartData, title: str, height: int, options: dict) -> dict:
+    """The plotly figure of ``data`` as plotly's JSON schema (``{"data", "layout"}``).
+
+    Plain dicts rather than ``plotly.graph_objects``: validating every figure cost most of
+    a build's chart time; ``tests/test_chart_blocks.py`` validates them with plotly instead.
+    Colours are left to the browser, which takes them from Material's palette.
+    """
+    traces: list[dict] = []
+    xaxis: dict = {}
+    yaxis: dict = {}
+    layout: dict = {}
     multi = len(data.traces) > 1
     if data.empty:
-        fig.add_annotation(text="暂无数据", showarrow=False, font={"size": 18}, xref="paper", yref="paper",
-                           x=0.5, y=0.5)
-        fig.update_xaxes(visible=False)
-        fig.update_yaxes(visible=False)
+        layout["annotations"] = [{"text": "暂无数据", "showarrow": False, "font": {"size": 18},
+                                  "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}]
+        xaxis = {"visible": False}
+        yaxis = {"visible": False}
     elif data.kind == "pie":
         t = data.traces[0]
-        fig.add_trace(go.Pie(labels=t.x, values=t.y, hole=0.45, sort=False, textinfo="label+percent",
-                             customdata=[format_value(v, data.fmt) for v in t.y],
-                             hovertemplate="%{label}：%{customdata}（%{percent}）<extra></extra>"))
+        traces.append({"type": "pie", "labels": t.x, "values": t.y, "hole": 0.45, "sort": False,
+                       "textinfo": "label+percent", "customdata": [format_value(v, data.fmt) for v in t.y],
+                       "hovertemplate": "%{label}：%{customdata}（%{percent}）<extra></extra>"})
     elif data.kind == "funnel":
         t = data.traces[0]
         first = t.y[0] if t.y and t.y[0] else None
         text = [f"{format_value(v, data.fmt)}（{format_value(v / first, 'percent') if first else '—'}）" for v in t.y]
-        fig.add_trace(go.Funnel(y=t.x, x=t.y, text=text, textinfo="text", hoverinfo="skip",
-                                connector={"line": {"width": 1}}))
+        traces.append({"type": "funnel", "y": t.x, "x": t.y, "text": text, "textinfo": "text",
+                       "hoverinfo": "skip", "connector": {"line": {"width": 1}}})
     elif data.kind == "cohort":
-        z = [[None if (v is None or (isinstance(v, float) and math.isnan(v))) else v for v in row] for row in data.z]
+        z = [[None if _missing(v) else v for v in row] for row in data.z]
         text = [["" if v is None else format_value(v, data.fmt) for v in row] for row in z]
-        fig.add_trace(go.Heatmap(z=z, x=data.traces[0].x if data.traces else None, y=data.z_rows, text=text,
-                                 texttemplate="%{text}", hovertemplate="%{y} · %{x}：%{text}<extra></extra>",
-                                 colorscale="Teal", showscale=False, xgap=2, ygap=2, hoverongaps=False))
-        fig.update_yaxes(autorange="reversed", type="category")
-        fig.update_xaxes(side="top", type="category")
+        traces.append({"type": "heatmap", "z": z, "x": data.traces[0].x if data.traces else None, "y": data.z_rows,
+                       "text": text, "texttemplate": "%{text}", "hovertemplate": "%{y} · %{x}：%{text}<extra></extra>",
+                       "colorscale": "Teal", "showscale": False, "xgap": 2, "ygap": 2, "hoverongaps": False})
+        xaxis = {"side": "top", "type": "category"}
+        yaxis = {"autorange": "reversed", "type": "category"}
     elif data.kind == "scatter":
         for t in data.traces:
-            fig.add_trace(go.Scatter(x=t.x, y=t.y, name=t.name, mode="markers", marker={"opacity": 0.7},
-                                     hovertemplate=("%{fullData.name}<br>" if multi else "")
-                                     + f"{data.x_label}：%{{x}}<br>{data.y_label}：%{{y}}<extra></extra>"))
+            traces.append({"type": "scatter", "x": t.x, "y": t.y, "name": t.name, "mode": "markers",
+                           "marker": {"opacity": 0.7},
+                           "hovertemplate": ("%{fullData.name}<br>" if multi else "")
+                           + f"{data.x_label}：%{{x}}<br>{data.y_label}：%{{y}}<extra></extra>"})
+        xaxis = {"title": {"text": data.x_label}}
+        yaxis = {"title": {"text": data.y_label}}
     else:
         stacked = bool(options.get("stacked")) or data.kind == "area"
         horizontal = bool(options.get("horizontal")) and data.kind == "bar"
         for t in data.traces:
             custom = [format_value(v, data.fmt) for v in t.y]
             if data.kind == "bar":
-                trace = go.Bar(x=t.y if horizontal else t.x, y=t.x if horizontal else t.y, name=t.name,
-                               customdata=custom, orientation="h" if horizontal else "v",
-                               hovertemplate=("%{fullData.name}<br>" if multi else "")
-                               + ("%{y}" if horizontal else "%{x}") + "：%{customdata}<extra></extra>")
+                traces.append({"type": "bar", "x": t.y if horizontal else t.x, "y": t.x if horizontal else t.y,
+                               "name": t.name, "customdata": custom, "orientation": "h" if horizontal else "v",
+                               "hovertemplate": ("%{fullData.name}<br>" if multi else "")
+                               + ("%{y}" if horizontal else "%{x}") + "：%{customdata}<extra></extra>"})
             else:
-                trace = go.Scatter(x=t.x, y=t.y, name=t.name, customdata=custom, mode="lines+markers",
-                                   hovertemplate=_hover(data, multi), connectgaps=False,
-                                   stackgroup="one" if data.kind == "area" else None)
-            fig.add_trace(trace)
+                trace = {"type": "scatter", "x": t.x, "y": t.y, "name": t.name, "customdata": custom,
+                         "mode": "lines+markers", "hovertemplate": _hover(data, multi), "connectgaps": False}
+                if data.kind == "area":
+                    trace["stackgroup"] = "one"
+                traces.append(trace)
         totals = None
         if stacked and multi:
-            totals = [sum(_finite([t.y[i]])[0] if _finite([t.y[i]]) else 0 for t in data.traces)
+            totals = [sum(0.0 if _missing(tr.y[i]) else float(tr.y[i]) for tr in data.traces)
                       for i in range(len(data.traces[0].y))]
-        axis = _axis([v for t in data.traces for v in t.y], data.fmt, totals)
+        values = {**_axis([v for tr in data.traces for v in tr.y], data.fmt, totals), "title": {"text": data.y_label}}
+        labels = {"type": "category", "title": {"text": data.x_label}}
         if horizontal:
-            fig.update_xaxes(**axis, title_text=data.y_label)
-            fig.update_yaxes(type="category", autorange="reversed", title_text=data.x_label)
+            xaxis, yaxis = values, {**labels, "autorange": "reversed"}
         else:
-            fig.update_yaxes(**axis, title_text=data.y_label)
-            fig.update_xaxes(type="category", title_text=data.x_label)
+            xaxis, yaxis = labels, values
         if data.kind == "bar":
-            fig.update_layout(barmode="stack" if stacked else "group")
+            layout["barmode"] = "stack" if stacked else "group"
     if data.kind not in ("pie", "funnel") and not data.empty:
-        fig.update_xaxes(automargin=True)
-        fig.update_yaxes(automargin=True)
-    fig.update_layout(
-        template=go.layout.Template(), height=height,
-        margin={"l": 56, "r": 16, "t": (96 if data.kind == "cohort" else 64) if title else 24, "b": 48},
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}} if title else None,
-        showlegend=len(data.traces) > 1 or data.kind == "pie",
-        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"}
+        xaxis["automargin"] = True
+        yaxis["automargin"] = True
+    layout.update({
+        "height": height,
+        "margin": {"l": 56, "r": 16, "t": (96 if data.kind == "cohort" else 64) if title else 24, "b": 48},
+        "showlegend": multi or data.kind == "pie",
+        "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"}
         if data.kind != "pie" else {"orientation": "v"},
-        hovermode="closest",
-        separators=".,", font={"family": "-apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif"},
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-    )
-    return fig
+        "hovermode": "closest", "separators": ".,",
+        "font": {"family": "-apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif"},
+        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+    })
+    if title:
+        layout["title"] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}}
+    if xaxis:
+        layout["xaxis"] = xaxis
+    if yaxis:
+        layout["yaxis"] = yaxis
+    return {"data": traces, "layout": layout}
 
 
-def figure_json(fig: go.Figure) -> str:
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _json_safe(value):
+    """NaN/inf become null (plotly draws a gap); numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (pd.Timestamp,)):
+        return value.isoformat()
+    return value
+
+
+def figure_json(fig: dict) -> str:
     """Figure JSON safe inside a <script> element."""
-    text = fig.to_json(validate=False, pretty=False)
+    text = json.dumps(_json_safe(fig), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -333,7 +368,7 @@ def build(table: Table, spec: dict, chart_type: str) -> ChartData:
     freq = None
     if is_time(frame[x_col]):
         try:
-            freq = kpi.freq_of(spec.get("freq"), DEFAULT_FREQ.get(kind or "", "D"))
+            freq = kpi.freq_of(spec.get("freq"), DEFAULT_FREQ.get(kind or "") or _spacing(frame[x_col]))
         except ValueError:
             raise ChartError(f"unknown freq '{spec.get('freq')}'", "freq", "use D (day), W (week) or M (month)")
         if chart_type in ("pie", "funnel"):
@@ -422,6 +457,15 @@ def build(table: Table, spec: dict, chart_type: str) -> ChartData:
                      str(options.get("format", fmt)), traces, note=note)
 
 
+def _spacing(times: pd.Series) -> str:
+    """D, W or M from the usual gap between dates: a weekly sheet is plotted by week."""
+    days = pd.Series(times.dropna().dt.normalize().unique()).sort_values()
+    if len(days) < 2:
+        return "D"
+    gap = days.diff().dropna().median().days
+    return "M" if gap >= 28 else "W" if gap >= 7 else "D"
+
+
 def _num(v) -> float:
     try:
         f = float(v)
@@ -484,7 +528,8 @@ def _scatter(table: Table, spec: dict) -> ChartData:
     for key, col in (("x", x_col), ("y", y_col)):
         if not pd.api.types.is_numeric_dtype(frame[col]):
             raise ChartError(f"column '{spec[key]}' is not numeric; a scatter chart plots numbers", key)
-    data = frame[[x_col, y_col] + ([column_of(table, str(spec["group"]), "group")] if spec.get("group") else [])]
+    wanted = [x_col, y_col] + ([column_of(table, str(spec["group"]), "group")] if spec.get("group") else [])
+    data = frame[list(dict.fromkeys(wanted))]
     data = data.dropna(subset=[x_col, y_col])
     note = ""
     if len(data) > MAX_POINTS:
@@ -492,7 +537,7 @@ def _scatter(table: Table, spec: dict) -> ChartData:
         data = data.sample(MAX_POINTS, random_state=0).sort_index()
     traces = []
     if spec.get("group"):
-        g_col = data.columns[2]
+        g_col = wanted[2]
         for g, part in data.groupby(g_col, sort=True, observed=True):
             traces.append(Trace(str(g), part[x_col].tolist(), part[y_col].tolist()))
     else:

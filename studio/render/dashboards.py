@@ -38,9 +38,11 @@ class Dataset:
     path: Path
     table: Table
 
+    name: str = ""  # page name; defaults to <slug>-<file stem>
+
     @property
     def uri(self) -> str:
-        return f"{FOLDER}/{self.doc.slug}-{self.path.stem}.md"
+        return f"{FOLDER}/{self.name or f'{self.doc.slug}-{self.path.stem}'}.md"
 
     @property
     def kind_label(self) -> str:
@@ -74,6 +76,11 @@ def load_datasets(project: Project) -> None:
                 project.diagnostics.add(problem)
                 continue
             found.append(Dataset(doc, str(rel), path, table))
+    seen: set[str] = set()
+    for ds in found:  # a persona and a teardown may share a slug
+        if ds.uri in seen:
+            ds.name = f"{ds.doc.kind}-{ds.doc.slug}-{ds.path.stem}"
+        seen.add(ds.uri)
     project.extras["datasets"] = found
 
 
