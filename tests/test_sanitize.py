@@ -138,22 +138,6 @@ def _hostile_project(root: Path) -> Path:
     return root
 
 
-def test_build_sanitises_pages_and_warns_with_file_and_line(tmp_path):
-    root = _hostile_project(tmp_path / "p")
-    proc = run_studio("build", cwd=root)
-    assert proc.returncode == 0, proc.stderr
-    html = (root / "site" / "playbook" / "hostile" / "index.html").read_text(encoding="utf-8")
-    article = html[html.index("<article"):html.index("</article>")]
-    assert "__pwned" not in article and "onmouseover" not in article and "evil.example" not in article
-    assert 'class="banner"' in article and "福利" in article
-    assert "这是代码示例" in article and "<script" not in article  # code samples still show, escaped
-    assert "content/playbook/hostile.md:5: warning [html]: removed <script> element" in proc.stderr
-    assert "content/playbook/hostile.md:3: warning [html]: removed event handler 'onmouseover'" in proc.stderr
-    assert "content/playbook/hostile.md:7: warning [html]: removed javascript: URL" in proc.stderr
-    strict = run_studio("build", "--strict", cwd=root)
-    assert strict.returncode == 1 and "warning [html]" in strict.stderr and "Traceback" not in strict.stderr
-
-
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
     """The sample project plus hostile content, built once: every kind of generated page."""
@@ -164,8 +148,34 @@ def hostile_site(tmp_path_factory):
     text = text.replace("brand: 瑞幸咖啡", 'brand: "瑞幸<img src=x onerror=window.__pwned=3>"', 1)
     text = text.replace("sources:\n", "sources:\n  - {title: 恶意来源, url: \"javascript:window.__pwned=4\"}\n", 1)
     teardown.write_text(text, encoding="utf-8")
-    run_studio("build", cwd=root, check=True)
+    proc = run_studio("build", cwd=root, check=True)
+    BUILD_LOG["stderr"] = proc.stderr
     return root / "site"
+
+
+BUILD_LOG: dict[str, str] = {}
+
+
+def test_build_sanitises_pages_and_warns_with_file_and_line(hostile_site):
+    html = (hostile_site / "playbook" / "hostile" / "index.html").read_text(encoding="utf-8")
+    article = html[html.index("<article"):html.index("</article>")]
+    assert "__pwned" not in article and "onmouseover" not in article and "evil.example" not in article
+    assert 'class="banner"' in article and "福利" in article
+    assert "这是代码示例" in article and "<script" not in article  # code samples still show, escaped
+    log = BUILD_LOG["stderr"]
+    assert "content/playbook/hostile.md:5: warning [html]: removed <script> element" in log
+    assert "content/playbook/hostile.md:3: warning [html]: removed event handler 'onmouseover'" in log
+    assert "content/playbook/hostile.md:7: warning [html]: removed javascript: URL" in log
+
+
+def test_strict_build_fails_on_removed_html(tmp_path):
+    root = tmp_path / "p"
+    (root / "content").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text("site_name: t\ndocs_dir: content\nplugins:\n  - studio\n", encoding="utf-8")
+    (root / "content" / "index.md").write_text(HOSTILE_PAGE, encoding="utf-8")
+    strict = run_studio("build", "--strict", cwd=root)
+    assert strict.returncode == 1 and "content/index.md:5: warning [html]" in strict.stderr
+    assert "Traceback" not in strict.stderr and not (root / "site").exists()
 
 
 def test_hostile_front_matter_is_escaped(hostile_site):
@@ -188,13 +198,13 @@ def test_no_page_requests_outside_or_runs_content_scripts(hostile_site, visit):
     server = serve_dir(hostile_site)
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
-        pages = sorted(p.relative_to(hostile_site).parent.as_posix() for p in hostile_site.rglob("index.html"))
-        assert len(pages) >= 10 and {"playbook/hostile", "playbook/hostile-data"} <= set(pages)
+        pages = sorted(p.relative_to(hostile_site).as_posix() for p in hostile_site.rglob("*.html"))
+        assert len(pages) >= 10 and {"playbook/hostile/index.html", "playbook/hostile-data/index.html"} <= set(pages)
         v = visit(base, wait="load")  # one tab for all pages: its requests are all recorded
         dialogs: list[str] = []
         v.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         for rel in pages:
-            v.page.goto(base + ("" if rel == "." else rel + "/"), wait_until="load")
+            v.page.goto(base + rel, wait_until="load")
             state = v.page.evaluate("""() => ({
                 pwned: window.__pwned,
                 handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]
@@ -202,11 +212,11 @@ def test_no_page_requests_outside_or_runs_content_scripts(hostile_site, visit):
                 jsLinks: [...document.querySelectorAll('a[href]')].filter(a => /^\\s*javascript:/i.test(a.getAttribute('href'))).length,
             })""")
             assert state == {"pwned": None, "handlers": [], "jsLinks": 0}, rel
-            if rel == "playbook/hostile-data":  # the sanitiser left Studio's chart working
+            if rel == "playbook/hostile-data/index.html":  # the sanitiser left Studio's chart working
                 v.page.wait_for_selector(".studio-chart svg", timeout=15000)
         v.page.wait_for_load_state("networkidle")
         assert v.outside_requests() == []
         assert dialogs == []
-        assert any("/playbook/hostile/" in u for u in v.requests)
+        assert any("/playbook/hostile/index.html" in u for u in v.requests)
     finally:
         server.shutdown()

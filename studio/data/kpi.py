@@ -312,7 +312,14 @@ def change(value: float, previous: float, m: Metric) -> float:
         return math.nan
     if m.change == "points":
         return float(value - previous)
-    return float((value - previous) / abs(previous)) if previous else math.nan
+    return relative_change(value, previous)
+
+
+def relative_change(value: float, previous: float) -> float:
+    """(value − previous) ÷ |previous|: 0.12 = +12%; NaN without a previous value (reports use it for every metric)."""
+    if value is None or previous is None or pd.isna(value) or pd.isna(previous) or not previous:
+        return math.nan
+    return float((value - previous) / abs(previous))
 
 
 @dataclass

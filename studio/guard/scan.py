@@ -262,16 +262,22 @@ def scan_data_file(path: Path, rules: Rules, options: PiiOptions,
             for line, value in zip(lines, values):
                 if value and _meaningful(value) and value.strip() not in rules.allow:
                     counts[special] += 1
-                    first.setdefault(special, (line, mask_value(value, special)))
+                    if special not in first:
+                        first[special] = (line, mask_value(value, special))
         else:
             # One regex pass over the whole column, mapped back to rows: fast on big exports.
-            text = "\n".join(v.replace("\n", " ") for v in values)
-            starts = list(accumulate((len(v) + 1 for v in values[:-1]), initial=0))
+            text = "\n".join(values)
+            if text.count("\n") != len(values) - 1:  # a quoted cell spans lines
+                text = "\n".join(v.replace("\n", " ") for v in values)
+            starts: list[int] | None = None
             for f in pii.find(text, kinds):
-                if not rules.allow or not pii.allowed(f, rules.allow):
-                    row = bisect_right(starts, f.start) - 1
-                    counts[f.kind] += 1
-                    first.setdefault(f.kind, (lines[row], mask_value(f.value, f.kind)))
+                if rules.allow and pii.allowed(f, rules.allow):
+                    continue
+                counts[f.kind] += 1
+                if f.kind not in first:
+                    if starts is None:
+                        starts = list(accumulate(map(len, values), lambda a, n: a + n + 1, initial=0))
+                    first[f.kind] = (lines[bisect_right(starts, f.start) - 1], mask_value(f.value, f.kind))
         for kind, n in counts.items():
             lineno, masked = first[kind]
             problems.append(StudioError(

@@ -55,6 +55,8 @@ def load_datasets(project: Project) -> None:
     """Read every dataset named in front matter; problems go to the project's diagnostics."""
     found: list[Dataset] = []
     for doc in project.documents:
+        if doc.kind == "report":  # reports cut their datasets into periods (studio.content.report)
+            continue
         names = getattr(doc.model, "datasets", None) or []
         for i, rel in enumerate(names):
             path = (doc.path.parent / rel).resolve()

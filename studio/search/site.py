@@ -28,7 +28,7 @@ from studio.search.records import Record, keywords_of, record_of
 WORKER_DIR = "assets/javascripts/workers/"  # beside Material's worker: same relative paths
 WORKER = WORKER_DIR + "studio-search.js"
 T2S = WORKER_DIR + "studio-t2s.js"
-VOCAB_JS = "search/studio/vocab.js"
+TYPED_BOOST = 1.5  # pages with a content type (persona, teardown …) unless search.boost says
 _MATERIAL_WORKER = re.compile(r'("search":\s*")([^"]*?)assets/javascripts/workers/(search\.[0-9a-f]+\.min\.js)"')
 
 
@@ -104,8 +104,13 @@ class SiteSearch:
         meta["search"] = self._search_meta.get(page.url)
         title = str(meta.get("title") or page.title or "")
         rec = record_of(page.url, title, page.content, meta, self.options.keys)
-        if rec is not None:
-            self.records.append(rec)
+        if rec is None:
+            return
+        doc = self.project.by_uri(page.file.src_uri)
+        search = meta.get("search") if isinstance(meta.get("search"), dict) else {}
+        if doc is not None and doc.model is not None and "boost" not in search:
+            rec.boost = TYPED_BOOST  # a persona or teardown is the page about its name
+        self.records.append(rec)
 
     def post_page(self, output: str) -> str:
         if self.engine is None:

@@ -52,7 +52,11 @@ if (ENGINE === "lunr") {
   const setup = () => state = state || (async () => {
     const manifest = await (await fetch(new URL("search/studio/manifest.json?v=" + VERSION, ROOT))).json()
     const pagefind = await import(new URL("search/pagefind/pagefind.js", ROOT).href)
-    await pagefind.options({ basePath: new URL("search/pagefind/", ROOT).href, baseUrl: "/" })
+    await pagefind.options({
+      basePath: new URL("search/pagefind/", ROOT).href, baseUrl: "/",
+      // long pages (a glossary, a teardown) should not lose to short ones that mention a word once
+      ranking: { pageLength: 0.3 }
+    })
     await pagefind.init()
     return { manifest, pagefind, shards: new Map() }
   })()
