@@ -137,7 +137,7 @@ def schemas(out: Path) -> None:
 
 @main.group()
 def export() -> None:
-    """Write files to hand out: PDF course handouts, …"""
+    """Write files to hand out: PDF course handouts, report periods as HTML or PDF, …"""
 
 
 @export.command("course")
@@ -157,6 +157,26 @@ def export_course(slug: str, as_pdf: bool, output: Path | None, site_dir: Path |
 
     engine.quiet_logging()
     click.echo(f"studio: wrote {export_pdf(config_file, slug, output, site_dir=site_dir, strict=strict)}")
+
+
+@export.command("report")
+@click.argument("slug")
+@click.option("--period", help="The period: 2026-W47 (week) or 2026-11 (month); default: the latest.")
+@click.option("--html", "fmt", flag_value="html", help="One self-contained HTML file (the default).")
+@click.option("--pdf", "fmt", flag_value="pdf", help="A PDF, printed with headless Chromium.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (default: SLUG-PERIOD.html/.pdf).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@CONFIG_OPTION
+@guarded
+def export_report(slug: str, period: str | None, fmt: str | None, output: Path | None, strict: bool,
+                  config_file: Path) -> None:
+    """Write one period of report SLUG (a page with 'type: report') to share, e.g. in a WeCom chat."""
+    from studio.engine import build as engine
+    from studio.export.report import export_report as write
+
+    engine.quiet_logging()
+    fmt = fmt or ("pdf" if output is not None and output.suffix.lower() == ".pdf" else "html")
+    click.echo(f"studio: wrote {write(config_file, slug, period, fmt, output, strict=strict)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

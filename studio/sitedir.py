@@ -48,7 +48,7 @@ def staged(site: Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}-new-", dir=site.parent))
     try:
         # Marked at once, so that leftovers of a killed build are known to be Studio's.
-        (tmp / MARKER).write_text("built by studio; safe to delete\n", encoding="utf-8")
+        (tmp / MARKER).write_text(f"built by studio; safe to delete\npid {os.getpid()}\n", encoding="utf-8")
         yield tmp
         swap(tmp, site)
     finally:
@@ -81,7 +81,8 @@ def tidy(site: Path) -> None:
     if not site.parent.is_dir():
         return
     leftovers = [p for p in site.parent.glob(f".{site.name}-*-*")
-                 if p.is_dir() and p.name.split("-")[-2] in ("new", "old") and (p / MARKER).is_file()]
+                 if p.is_dir() and p.name.split("-")[-2] in ("new", "old") and (p / MARKER).is_file()
+                 and not _running(p / MARKER)]
     if not site.exists():
         old = sorted((p for p in leftovers if p.name.split("-")[-2] == "old"), key=lambda p: p.stat().st_mtime)
         if old:
@@ -89,3 +90,21 @@ def tidy(site: Path) -> None:
             leftovers.remove(old[-1])
     for p in leftovers:
         shutil.rmtree(p, ignore_errors=True)
+
+
+def _running(marker: Path) -> bool:
+    """Whether the build that wrote ``marker`` still runs (another project may share the folder)."""
+    try:
+        words = marker.read_text(encoding="utf-8").split()
+        pid = int(words[words.index("pid") + 1])
+    except (OSError, ValueError, IndexError):
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

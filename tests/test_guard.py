@@ -119,7 +119,8 @@ def test_xlsx_cells_are_scanned_as_written(tmp_path):
 
 
 def test_order_numbers_dates_and_prices_in_data_do_not_fire(tmp_path):
-    rows = "\n".join(f"{fake_card()[:-1]}{i},2024050{i}1234567890,2024-05-0{i},1714{i}92800,¥13,81{i}.00" for i in range(1, 6))
+    cards = [fake_card(f"62220200000000{i:04d}") for i in range(1, 6)]  # Luhn-valid, but order numbers
+    rows = "\n".join(f"{c},2024050{i}1234567890,2024-05-0{i},1714{i}92800,\"¥13,81{i}.00\"" for i, c in enumerate(cards, 1))
     root = write(tmp_path, {"content/data/orders.csv": "订单号,交易单号,日期,stat_time,金额\n" + rows + "\n"})
     assert check(root) == (0, "studio: ok (0 warning(s))\n")
 
@@ -203,3 +204,19 @@ def test_unknown_pii_option_is_an_error(tmp_path):
 def test_sample_site_builds_with_the_guard_on(built_project):
     # The session build is strict: reaching here means no finding in the sample content.
     assert (built_project / "site" / "index.html").is_file()
+
+
+def test_long_lists_are_capped_and_still_name_a_line(tmp_path):
+    page = "# 名单\n\n" + "\n".join(f"- 客户 1381234{i:04d}" for i in range(30)) + "\n"
+    root = write(tmp_path, {"content/index.md": page}, "pii: {max_per_file: 5}")
+    code, out = check(root)
+    assert out.count("error [pii]: mobile number") == 5
+    assert "content/index.md:8: error [pii]: and 25 more piece(s) of personal information from here on" in out
+
+
+def test_name_and_wechat_columns_count_only_values_that_look_like_one(tmp_path):
+    csv = "客户ID,微信,昵称,备注\nc1,是,-,a\nc2,否,暂无,b\nc3,,男,c\n"
+    assert check(write(tmp_path / "a", {"content/data/c.csv": csv}))[0] == 0
+    code, out = check(write(tmp_path / "b", {"content/data/c.csv": csv + "c4,lucky_2024,小王,d\n"}))
+    assert "content/data/c.csv:5:微信: error [pii]: WeChat ID (微信号) in column '微信': 1 value(s), first lu****24" in out
+    assert "content/data/c.csv:5:昵称: error [pii]: personal name" in out and "小王" not in out

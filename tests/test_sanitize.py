@@ -21,6 +21,7 @@ HOSTILE = (
     '<img src="https://evil.example/pixel.gif"><div style="background:url(//evil.example/a.png)">d</div>'
     '<form action="https://evil.example/"><button formaction="javascript:x()">b</button></form>'
     '<object data="https://evil.example/x.swf"></object><base href="https://evil.example/">'
+    '<style>@import url(https://evil.example/x.css); body{background:url(//evil.example/b.png)}</style>'
 )
 
 
@@ -41,11 +42,13 @@ def test_layout_html_keeps_working():
         '<img src="../assets/a.png" alt="图" width="120">'
         '<a href="../personas/" target="_blank" rel="noopener">人设</a><a href="#top" class="headerlink">¶</a>'
         '<svg viewBox="0 0 24 24"><path d="M1 1L2 2"/></svg><mark>重点</mark><kbd>Ctrl</kbd></div>'
+        '<style>.grid > .card:has(#f:not(:checked)) { display: none }</style>'
     )
     out = clean_page(layout, DEFAULT)
     for kept in ('class="grid cards"', 'style="display:flex;gap:1rem"', 'data-x="1"', 'aria-label="卡片"',
                  "<details open", 'colspan="2"', 'type="checkbox"', 'for="t"', 'src="../assets/a.png"',
-                 'target="_blank"', 'href="#top"', 'viewBox="0 0 24 24"', 'd="M1 1L2 2"', "<mark>", "<kbd>"):
+                 'target="_blank"', 'href="#top"', 'viewBox="0 0 24 24"', 'd="M1 1L2 2"', "<mark>", "<kbd>",
+                 "<style>.grid > .card:has(#f:not(:checked)) { display: none }</style>"):
         assert kept in out, kept
     assert removals(layout, DEFAULT) == []
 
@@ -77,7 +80,7 @@ def test_config_can_allow_what_is_removed_by_default():
 def test_removals_say_what_was_removed():
     found = {r.what for r in removals(HOSTILE, DEFAULT)}
     assert "<script> element" in found and "event handler 'onclick' on <p>" in found
-    assert "javascript: URL on <a>" in found
+    assert "javascript: URL on <a>" in found and "<style> element that loads url()/@import" in found
     assert any(w.startswith("outside resource src= on <img>") for w in found)
 
 

@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BeforeValidator, Field
 
+import studio.guard.scan  # noqa: F401  (loaders that must run first: the PII rules the reader applies,
+import studio.playbook.checkup  # noqa: F401  calendars and their playbook findings)
 from studio.content.base import FrontMatter
 from studio.content.registry import register_loader, register_model
 from studio.errors import StudioError, did_you_mean

@@ -20,3 +20,6 @@ import studio.guard.scan  # noqa: E402,F401
 import studio.render.dashboards  # noqa: E402,F401
 # Chinese search: glossary loader, 术语表 page, search worker assets (studio.search).
 import studio.search.site  # noqa: E402,F401
+# Periodic reports (周报/月报): model and loader, then period pages (after calendars and their checks).
+import studio.content.report  # noqa: E402,F401
+import studio.reports.pages  # noqa: E402,F401

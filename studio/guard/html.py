@@ -66,10 +66,16 @@ _URL_ATTRIBUTES = {"src", "srcset", "poster", "data", "background", "action", "f
 _EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//|\\\\)", re.IGNORECASE)
 _CSS_LOAD = re.compile(r"url\s*\(|expression\s*\(|@import|behavior\s*:|-moz-binding", re.IGNORECASE)
 _DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
+_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)
 
 
 def seal(html: str) -> str:
-    """Mark HTML that Studio generated (a block's output): it may keep its scripts."""
+    """Mark HTML that Studio generated (a block's output, a chart): it may keep its scripts.
+
+    Sealing sealed HTML changes nothing.
+    """
+    if html.startswith(f"<!--studio-block:{_NONCE}-->") and html.endswith(f"<!--/studio-block:{_NONCE}-->"):
+        return html
     return f"<!--studio-block:{_NONCE}-->\n\n{html}\n\n<!--/studio-block:{_NONCE}-->"
 
 
@@ -101,11 +107,15 @@ class Policy:
 
     def clean(self, html: str) -> str:
         tags, content_tags, attributes, schemes = _settings(self)
-        return nh3.clean(
+        out = nh3.clean(
             html, tags=tags, clean_content_tags=content_tags, attributes=attributes,
             attribute_filter=self._filter, url_schemes=schemes, link_rel=None,
             generic_attribute_prefixes={"data-", "aria-"}, strip_comments=True,
         )
+        if not self.external and "<style" in out:
+            # nh3's output is serialised HTML: a style element's text ends at its first </style>.
+            out = _STYLE.sub(lambda m: "" if _CSS_LOAD.search(m.group(1)) else m.group(0), out)
+        return out
 
     def _filter(self, tag: str, attribute: str, value: str) -> str | None:
         if self.external:
@@ -119,10 +129,12 @@ class Policy:
 
 @lru_cache(maxsize=16)
 def _settings(policy: Policy) -> tuple[set, set, dict, set]:
-    tags = set(nh3.ALLOWED_TAGS) | EXTRA_TAGS | {_SLOT} | set(policy.extra_tags)
-    content_tags = {"script", "style"} - set(policy.extra_tags)
+    # <style> stays for layout (a calendar's CSS-only filters); :meth:`Policy.clean` drops any
+    # style element that would load something.
+    tags = set(nh3.ALLOWED_TAGS) | EXTRA_TAGS | {_SLOT, "style"} | set(policy.extra_tags)
+    content_tags = {"script"} - set(policy.extra_tags)
     if policy.scripts:
-        tags |= {"script", "style"}
+        tags |= {"script"}
         content_tags = set()
     else:
         tags -= {"script"}
@@ -139,8 +151,12 @@ def _settings(policy: Policy) -> tuple[set, set, dict, set]:
     return tags, content_tags, attributes, schemes
 
 
-def clean_page(html: str, options: HtmlOptions, generated: bool = False) -> str:
-    """Sanitise a page's HTML. Sealed block output and pages Studio ``generated`` keep scripts."""
+def clean_page(html: str, options: HtmlOptions) -> str:
+    """Sanitise a page's HTML; only sealed HTML (Studio's blocks and charts) keeps scripts.
+
+    Generated pages are cleaned the same way: some carry authors' text (a course handout
+    holds every lesson).
+    """
     if not options.sanitize:
         return _SEALED.sub(lambda m: m.group(1).strip("\n"), html)
     blocks: list[str] = []
@@ -151,7 +167,7 @@ def clean_page(html: str, options: HtmlOptions, generated: bool = False) -> str:
 
     text = _SEALED.sub(stash, html)
     own = Policy.of(options, scripts=True)
-    text = (own if generated else Policy.of(options)).clean(text)
+    text = Policy.of(options).clean(text)
     if not blocks:
         return text
     cleaned = [own.clean(b) for b in blocks]
@@ -179,10 +195,20 @@ class _Finder(HTMLParser):
         self.policy = policy
         self.tags = _settings(policy)[0]
         self.found: list[Removal] = []
+        self.in_style = False
+
+    def handle_data(self, data):
+        if self.in_style and not self.policy.external and _CSS_LOAD.search(data):
+            self.found.append(Removal("<style> element that loads url()/@import", _CSS_LOAD.search(data).group()))
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self.in_style = False
 
     def handle_starttag(self, tag, attrs):
         if tag == _SLOT:
             return
+        self.in_style = tag == "style"
         if tag in ("script", "style", "iframe", "object", "embed", "frame", "frameset", "form", "base", "meta", "link") \
                 and tag not in self.tags:
             self.found.append(Removal(f"<{tag}> element", f"<{tag}"))
@@ -229,7 +255,7 @@ def guard_page(html: str, options: HtmlOptions, *, generated: bool = False,
                source: str | Path | None = None) -> tuple[str, list[StudioError]]:
     """A page's sanitised HTML, and a warning for each thing taken out of the author's HTML.
 
-    Pages Studio ``generated`` are cleaned without warnings: their HTML is Studio's own.
+    Pages Studio ``generated`` get no warnings: what they repeat is reported at its source.
     """
     problems: list[StudioError] = []
     if not generated:
@@ -246,4 +272,4 @@ def guard_page(html: str, options: HtmlOptions, *, generated: bool = False,
                 hint="Studio removes scripts, event handlers, javascript: links and outside resources from pages; "
                      "if you trust it, allow it under 'html:' in the studio plugin options "
                      "(e.g. allow_tags, allow_attributes, allow_url_schemes, allow_external)"))
-    return clean_page(html, options, generated=generated), problems
+    return clean_page(html, options), problems

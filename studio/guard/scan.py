@@ -42,6 +42,8 @@ NAME_HEADERS = {"姓名", "客户姓名", "真实姓名", "收货人", "收件�
                 "customer_name", "real_name", "receiver", "receiver_name", "nickname"}
 WECHAT_HEADERS = {"微信号", "微信id", "微信账号", "wechat", "wechat_id", "wechatid", "wxid", "wx_id", "微信"}
 _LABELS = {**pii.LABELS, "name": "personal name (姓名)"}
+# Long numbers in an order or payment-reference column are not bank cards, Luhn or not.
+_ORDER_HEADER = re.compile(r"订单|单号|流水|交易号|order|trade|transaction|txn", re.IGNORECASE)
 
 _HINT_PAGE = ("remove it, or write it masked (e.g. 138****5678); a public value such as a brand hotline "
               "can be allowed with 'pii: {allow: [...]}' in the page's front matter or the studio plugin "
@@ -197,39 +199,27 @@ def scan_page(path: Path, allow: Iterable[str], options: PiiOptions) -> list[Stu
     except StudioError:
         return []  # the loader already reports unreadable pages
     kinds = _kinds(options, options.page_email)
-    allow = list(allow)
+    return scan_text_lines(path, text, list(allow), kinds, options.max_per_file, "the page")
+
+
+def scan_text_lines(path: Path, text: str, allow: list[str], kinds: list[str], limit: int,
+                    where: str = "a data file") -> list[StudioError]:
+    """Findings in text, line by line, as ``file:line:column``; at most ``limit`` listed."""
     problems: list[StudioError] = []
-    more = 0
-    for lineno, line in enumerate(text.split("\n"), 1):
-        for f in pii.find(line, kinds):
-            if pii.allowed(f, allow):
-                continue
-            if len(problems) >= options.max_per_file:
-                more += 1
-                continue
-            problems.append(StudioError(
-                f"{f.label} {f.masked} in the page", file=path, line=lineno, column=f.start + 1,
-                hint=_HINT_PAGE, rule="pii"))
-    if more:
-        problems.append(StudioError(f"and {more} more piece(s) of personal information in this page",
-                                    file=path, rule="pii", hint=_HINT_PAGE))
-    return problems
-
-
-def scan_text_lines(path: Path, text: str, allow: list[str], kinds: list[str], limit: int) -> list[StudioError]:
-    problems, more = [], 0
+    more, more_line = 0, 0
     for lineno, line in enumerate(text.split("\n"), 1):
         for f in pii.find(line, kinds):
             if pii.allowed(f, allow):
                 continue
             if len(problems) >= limit:
                 more += 1
+                more_line = more_line or lineno
                 continue
-            problems.append(StudioError(f"{f.label} {f.masked} in a data file", file=path, line=lineno,
+            problems.append(StudioError(f"{f.label} {f.masked} in {where}", file=path, line=lineno,
                                         column=f.start + 1, hint=_HINT_PAGE, rule="pii"))
     if more:
-        problems.append(StudioError(f"and {more} more piece(s) of personal information in this file",
-                                    file=path, rule="pii"))
+        problems.append(StudioError(f"and {more} more piece(s) of personal information from here on",
+                                    file=path, line=more_line, rule="pii", hint=_HINT_PAGE))
     return problems
 
 
@@ -260,17 +250,18 @@ def scan_data_file(path: Path, rules: Rules, options: PiiOptions,
         special = header_class(header)
         if special in kinds:  # the header says what every value is
             for line, value in zip(lines, values):
-                if value and _meaningful(value) and value.strip() not in rules.allow:
+                if value and _looks_like(special, value) and value.strip() not in rules.allow:
                     counts[special] += 1
                     if special not in first:
                         first[special] = (line, mask_value(value, special))
         else:
             # One regex pass over the whole column, mapped back to rows: fast on big exports.
+            col_kinds = [k for k in kinds if k != "bank_card"] if _ORDER_HEADER.search(header) else kinds
             text = "\n".join(values)
             if text.count("\n") != len(values) - 1:  # a quoted cell spans lines
                 text = "\n".join(v.replace("\n", " ") for v in values)
             starts: list[int] | None = None
-            for f in pii.find(text, kinds):
+            for f in pii.find(text, col_kinds):
                 if rules.allow and pii.allowed(f, rules.allow):
                     continue
                 counts[f.kind] += 1
@@ -286,11 +277,20 @@ def scan_data_file(path: Path, rules: Rules, options: PiiOptions,
     return problems
 
 
-_BLANKS = {"无", "空", "未知", "暂无", "null", "none", "n/a", "na", "-", "--", "/"}
+_BLANKS = {"无", "空", "未知", "暂无", "null", "none", "n/a", "na", "-", "--", "/", "nan"}
 
 
-def _meaningful(value: str) -> bool:
-    return bool(re.search(r"\w", value)) and value.strip().lower() not in _BLANKS
+_SHAPES = {
+    "wechat": re.compile(r"^(wxid_[0-9a-z_-]{4,}|[a-z][-_a-z0-9]{5,19})$", re.IGNORECASE),
+    "name": re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·. ]{0,29}$"),
+}
+_NOT_NAMES = {"是", "否", "有", "无", "男", "女", "未知", "匿名", "游客", "yes", "no", "true", "false", "unknown"}
+
+
+def _looks_like(kind: str, value: str) -> bool:
+    """A value in a 姓名/微信号 column that is one (not 是/否, - or 暂无)."""
+    value = value.strip()
+    return value.lower() not in _BLANKS | _NOT_NAMES and bool(_SHAPES[kind].match(value))
 
 
 def header_class(header: str) -> str | None:

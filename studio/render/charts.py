@@ -20,6 +20,7 @@ import pandas as pd
 from studio.data import kpi
 from studio.data.reader import Table
 from studio.errors import did_you_mean
+from studio.guard.html import seal
 from studio.render.blocks import BlockContext, check_keys, register
 from studio.render.kpi import format_value, load, resolve_metric
 from studio.render.templating import render
@@ -80,10 +81,11 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     start = math.floor(lo / step) * step
     ticks = []
     v = start
-    while v <= hi + step * 0.5:
+    while True:  # up to the first tick at or above hi, so the highest point is never clipped
         ticks.append(round(v, 10))
+        if v >= hi - step * 1e-9:
+            return ticks
         v += step
-    return ticks
 
 
 def _finite(values) -> list[float]:
@@ -297,9 +299,10 @@ def render_chart(data: ChartData, title: str, caption: str = "", height: int = 3
     options = options or {}
     fig = figure(data, title, height, options)
     header, rows, note = data_table(data)
-    return render("chart_figure.html.j2", id=f"studio-chart-{next(_ids)}", title=title,
-                  caption=caption, summary=summary_text(data), fig=figure_json(fig), height=height,
-                  header=header, rows=rows, note=note, table=table, empty=data.empty)
+    # Sealed: the page sanitiser keeps this figure's JSON <script> (studio.guard.html).
+    return seal(render("chart_figure.html.j2", id=f"studio-chart-{next(_ids)}", title=title,
+                       caption=caption, summary=summary_text(data), fig=figure_json(fig), height=height,
+                       header=header, rows=rows, note=note, table=table, empty=data.empty))
 
 
 # From a table to chart data ------------------------------------------------------------------

@@ -78,6 +78,11 @@ class Figure:
         return self.metric.name
 
     @property
+    def known(self) -> bool:
+        """Data present and a number computed (a rate over no chats has none)."""
+        return not self.missing and not math.isnan(self.value)
+
+    @property
     def change(self) -> float:
         return math.nan if self.missing else kpi.relative_change(self.value, self.previous)
 
@@ -289,14 +294,17 @@ def compute(project: "Project", source: ReportSource, period: Period,
     series = series if series is not None else all_series(source)
     out = PeriodNumbers(source, period)
     prev = period.previous()
+    span = source.span()
+    has_previous = span is not None and prev.end >= span[0]  # the first period is compared with nothing
     now_rows = {k: rows_in(s, period, source) for k, s in series.items()}
-    prev_rows = {k: rows_in(s, prev, source) for k, s in series.items()}
+    prev_rows = {k: rows_in(s, prev, source) if has_previous else s.frame.iloc[:0] for k, s in series.items()}
     for name in headline(source):
         m = kpi.get(name)
         cur, before = now_rows.get(m.kind), prev_rows.get(m.kind)
         missing = cur is None or cur.empty
-        prev_missing = before is None or before.empty
-        out.figures.append(Figure(m, math.nan if missing else m.fn(cur), math.nan if prev_missing else m.fn(before),
+        prev_missing = has_previous and (before is None or before.empty)
+        out.figures.append(Figure(m, math.nan if missing else m.fn(cur),
+                                  m.fn(before) if has_previous and not prev_missing else math.nan,
                                   missing, prev_missing, source.targets.get(name)))
     for kind, s in source.series.items():
         out.sections.append(_section(source, s, period, now_rows[kind], prev_rows[kind]))

@@ -22,6 +22,7 @@ KINDS = ("week", "month")
 WORDS = {"week": ("本周", "上周", "周"), "month": ("本月", "上月", "月")}
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_ZONED = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$"  # a time with a zone: 16:30Z, 16:30+00:00
 
 
 @dataclass(frozen=True, order=True)
@@ -151,11 +152,15 @@ def local_times(values: pd.Series) -> pd.Series:
         return stamps.dt.tz_convert(TIMEZONE).dt.tz_localize(None)
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
-    parsed = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
-    naive = pd.to_datetime(values, errors="coerce", format="mixed")
-    has_zone = values.astype(str).str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
-    local = parsed.dt.tz_convert(TIMEZONE).dt.tz_localize(None)
-    return local.where(has_zone, naive)
+    text = values.astype("string").str.strip()
+    zoned = text.str.contains(_ZONED, regex=True, na=False).to_numpy()
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if zoned.any():
+        stamps = pd.to_datetime(text[zoned], errors="coerce", utc=True, format="mixed")
+        out[zoned] = stamps.dt.tz_convert(TIMEZONE).dt.tz_localize(None)
+    if (~zoned).any():
+        out[~zoned] = pd.to_datetime(text[~zoned], errors="coerce", format="mixed")
+    return out
 
 
 def local_days(values: pd.Series) -> np.ndarray:

@@ -81,12 +81,15 @@ class SiteSearch:
         return self._segmenter
 
     def synonyms(self):
+        if getattr(self, "_synonyms", None) is not None:
+            return self._synonyms
         from studio.search.indexer import Synonyms
 
         groups = []
         for t in glossary_of(self.project).terms:
             groups.append([*t.names, *([t.en] if t.en else [])])
-        return Synonyms(groups)
+        self._synonyms = Synonyms(groups)
+        return self._synonyms
 
     # hooks -------------------------------------------------------------------------
     def page_markdown(self, page) -> None:
@@ -134,6 +137,10 @@ class SiteSearch:
         from studio.search.segment import builtin_terms
 
         for word, freq in [*builtin_terms(), *self.terms()]:
+            # Long or mixed terms stay cut into their parts: Material's query segmenter
+            # matches the parts, never a whole 私域IP产能悖论.
+            if len(word) > 4 or re.search(r"[A-Za-z0-9]", word):
+                continue
             jieba.add_word(word, freq)
             if normalize(word) != word:
                 jieba.add_word(normalize(word), freq)
@@ -141,7 +148,7 @@ class SiteSearch:
         material = plugins.get("material/search") or plugins.get("search")
         fields = getattr(material, "config", {}).get("fields") if material is not None else None
         if isinstance(fields, dict):
-            fields.setdefault("keys", {"boost": 1e2})
+            fields.setdefault("keys", {"boost": 10.0})
         self._material = material
 
     def lunr_page(self, page) -> None:

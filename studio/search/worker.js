@@ -11,24 +11,33 @@
  */
 "use strict"
 
-const PARAMS = new URL(self.location.href).searchParams
+/* Under Material's iframe-worker shim (file://) this runs in an iframe: its own URL is the
+   script element's, and importScripts may finish later. */
+const SRC = (typeof document !== "undefined" && document.currentScript && document.currentScript.src)
+  || self.location.href
+const PARAMS = new URL(SRC).searchParams
 const ENGINE = PARAMS.get("engine") || "pagefind"
 const VERSION = PARAMS.get("v") || ""
 const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3
 
-importScripts("studio-t2s.js?v=" + VERSION)
-const T2S = new Map()
-{
-  const pairs = [...self.STUDIO_T2S]
-  for (let i = 0; i + 1 < pairs.length; i += 2) T2S.set(pairs[i], pairs[i + 1])
+importScripts(new URL("studio-t2s.js?v=" + VERSION, SRC).href)
+let T2S = null
+function table() {
+  if (T2S === null && self.STUDIO_T2S) {
+    T2S = new Map()
+    const pairs = [...self.STUDIO_T2S]
+    for (let i = 0; i + 1 < pairs.length; i += 2) T2S.set(pairs[i], pairs[i + 1])
+  }
+  return T2S || new Map()
 }
 
 /* The index spelling: one character for one, as studio/search/normalize.py */
 function normalize(text) {
+  const t2s = table()
   let out = ""
   for (const ch of text) {
     const code = ch.charCodeAt(0)
-    if (T2S.has(ch)) out += T2S.get(ch)
+    if (t2s.has(ch)) out += t2s.get(ch)
     else if ((code >= 0xFF10 && code <= 0xFF19) || (code >= 0xFF21 && code <= 0xFF3A) || (code >= 0xFF41 && code <= 0xFF5A))
       out += String.fromCharCode(code - 0xFEE0)
     else out += ch
@@ -41,11 +50,12 @@ if (ENGINE === "lunr") {
   /* Runs before Material's own listener, which reads the same (now normalized) message */
   addEventListener("message", ev => {
     if (ev.data && ev.data.type === QUERY && typeof ev.data.data === "string")
-      ev.data.data = normalize(ev.data.data)
+      ev.data.data = normalize(ev.data.data)  // and Chinese apart from Latin, which Material
+        .replace(/(\p{sc=Han})(?=[A-Za-z0-9])|([A-Za-z0-9])(?=\p{sc=Han})/gu, "$1$2 ")  // glues
   })
-  importScripts(PARAMS.get("lunr"))
+  importScripts(new URL(PARAMS.get("lunr"), SRC).href)
 } else {
-  const ROOT = new URL("../../../", self.location.href)
+  const ROOT = new URL("../../../", SRC)
   let state = null
   let latest = 0
 

@@ -1,0 +1,224 @@
+"""Chinese search (issue 5): normalization, the dictionary, the glossary, the built index."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import run_studio
+from studio.search import glossary as glossary_mod
+from studio.search.indexer import Synonyms, write_index
+from studio.search.normalize import fold, normalize
+from studio.search.records import Record, Section, keywords_of, record_of
+from studio.search.segment import Segmenter
+
+
+@pytest.fixture(scope="module")
+def seg() -> Segmenter:
+    return Segmenter([("私域IP产能悖论", None)])
+
+
+# normalization ---------------------------------------------------------------------------
+def test_traditional_and_simplified_meet_in_one_spelling():
+    assert normalize("私域運營，復購率") == "私域运营，复购率"
+    assert normalize("社羣裡的門店") == "社群里的门店"
+    assert normalize("运营") == "运营"  # simplified stays
+
+
+def test_simplified_characters_are_never_rewritten():
+    assert normalize("什么 后来 里面 干净") == "什么 后来 里面 干净"
+
+
+def test_full_width_letters_and_digits_become_ascii_and_length_is_kept():
+    text = "朋友圈ＧＭＶ２０２４，增长"
+    assert normalize(text) == "朋友圈GMV2024，增长"  # full-width comma stays: it is prose
+    assert fold("WeTool 封號") == "wetool 封号"
+    assert len(normalize(text)) == len(text)
+
+
+# segmentation -------------------------------------------------------------------------------
+def test_domain_terms_stay_whole(seg):
+    assert seg.words("福利官小鹿的人设") == ["福利官", "小鹿", "的", "人设"]
+    assert seg.words("企微和个微的区别") == ["企微", "和", "个微", "的", "区别"]
+    assert seg.words("泡泡玛特抽盒机") == ["泡泡玛特", "抽盒机"]
+
+
+def test_long_terms_are_indexed_as_parts_so_each_part_is_found(seg):
+    assert seg.words("私域IP产能悖论是什么") == ["私域", "IP", "产能", "悖论", "是", "什么"]
+    assert seg.parts["私域ip产能悖论"] == ["私域", "ip", "产能", "悖论"]
+
+
+def test_words_of_traditional_text_are_the_page_own_characters(seg):
+    assert seg.words("私域運營復購率") == ["私域", "運營", "復購率"]
+
+
+def test_vocabulary_shards_carry_frequencies_and_parts(seg):
+    seg.words("私域IP产能悖论，私域的人设")
+    count, shards = seg.vocabulary(target_bytes=200)
+    merged = {k: v for s in shards for k, v in s.items()}
+    assert count == len(shards) > 1
+    assert merged["私域ip产能悖论"][1] == "私域 ip 产能 悖论"
+    assert isinstance(merged["私域"], int) and merged["私域"] > 0
+    for i, shard in enumerate(shards):
+        assert all(ord(w[0]) % count == i for w in shard)  # the browser finds a word's shard
+
+
+# records -----------------------------------------------------------------------------------------
+def test_front_matter_keys_become_keywords():
+    meta = {"name": "福利官小鹿", "tags": ["福利官", "门店"], "channels": ["企业微信", "社群"],
+            "funnel": {"引流": "门店海报"}, "search": {"keywords": ["Lucky"]}}
+    words = keywords_of(meta, ["name", "tags", "channels", "brand"])
+    assert words == ["福利官小鹿", "福利官", "门店", "企业微信", "社群", "Lucky"]
+
+
+def test_search_exclude_and_data_search_exclude_are_respected():
+    assert record_of("a/", "A", "<h1>A</h1>", {"search": {"exclude": True}}, []) is None
+    html = '<h1 id="a">标题</h1><p>留下</p><div data-search-exclude><p>不要</p></div>'
+    rec = record_of("a/", "标题", html, {}, [])
+    assert "留下" in rec.sections[0].text and "不要" not in rec.sections[0].text
+
+
+def test_index_shows_the_page_own_characters_in_snippets(seg, tmp_path):
+    """Traditional pages are indexed in simplified and shown as written."""
+    records = [Record("tw/", "復購率怎麼算", ["私域"], [Section(None, "復購率怎麼算", "復購率＝購買兩次以上的客戶÷購買客戶。")]),
+               Record("cn/", "运营笔记", [], [Section("x", "社群", "社群运营")])]
+    manifest = write_index(records, seg, Synonyms([]), tmp_path, 10)
+    assert manifest["engine"] == "pagefind" and manifest["shards"] >= 1
+    fragments = {}
+    for f in (tmp_path / "search/pagefind/fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(f.read_bytes())[len(b"pagefind_dcd"):])
+        fragments[data["url"]] = data
+    assert "復購率" in fragments["/tw/"]["content"] and "购" not in fragments["/tw/"]["content"]
+    assert fragments["/tw/"]["meta"]["title"] == "復購率怎麼算"
+    assert [a["id"] for a in fragments["/cn/"]["anchors"] if a["element"] == "h2"] == ["x"]
+    assert not list((tmp_path / "search/pagefind").glob("pagefind-ui*"))  # Material's box, not Pagefind's
+
+
+# glossary ------------------------------------------------------------------------------------------
+def write(path: Path, text: str) -> Path:
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_glossary_errors_name_the_line(tmp_path):
+    path = write(tmp_path / "glossary.yml", """\
+        - term: 私域
+          definition: 自己的用户
+        - term: 公域
+          defintion: 平台的流量
+        - term: 私域
+          definition: 重复
+        """)
+    glossary, problems = glossary_mod.parse(path)
+    assert [t.term for t in glossary.terms] == ["私域"]
+    messages = [(p.line, p.severity, p.message) for p in problems]
+    assert (4, "error", "unknown key 'defintion' (did you mean 'definition'?)") in messages
+    assert any(line == 3 and "definition: missing" in msg for line, _, msg in messages)
+    assert any(line == 5 and sev == "warning" and "twice" in msg for line, sev, msg in messages)
+
+
+def test_glossary_invalid_yaml_names_the_line(tmp_path):
+    path = write(tmp_path / "glossary.yml", "- term: 私域\n  definition: [未闭合\n")
+    _, problems = glossary_mod.parse(path)
+    assert problems and problems[0].line in (2, 3) and "invalid YAML" in problems[0].message
+
+
+def test_broken_glossary_fails_check_with_file_line(project):
+    write(project / "content" / "glossary.yml", "- term: 私域\n  definiton: 自己的用户\n")
+    proc = run_studio("check", cwd=project)
+    assert proc.returncode == 1
+    assert "content/glossary.yml:2" in proc.stderr and "did you mean 'definition'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+# the built sample site ------------------------------------------------------------------------------
+def test_site_has_chunked_index_vocabulary_and_no_big_material_index(site):
+    manifest = json.loads((site / "search/studio/manifest.json").read_text())
+    assert manifest["engine"] == "pagefind"
+    assert len(list((site / "search/studio/vocab").glob("*.json"))) == manifest["shards"]
+    assert list((site / "search/pagefind/index").glob("*.pf_index"))
+    material = json.loads((site / "search/search_index.json").read_text())
+    assert material["docs"] == []  # Material's box stays; the index behind it is Pagefind's
+
+
+def test_pages_point_material_at_the_studio_worker(site):
+    html = (site / "personas/store-lucky/index.html").read_text(encoding="utf-8")
+    assert '"search": "../../assets/javascripts/workers/studio-search.js?v=' in html
+    assert (site / "assets/javascripts/workers/studio-search.js").is_file()
+    assert (site / "assets/javascripts/workers/studio-t2s.js").is_file()
+
+
+def test_glossary_page_lists_terms(site):
+    html = (site / "glossary/index.html").read_text(encoding="utf-8")
+    assert "术语表" in html and "私域IP产能悖论" in html and "又称：企微" in html
+    assert not (site / "glossary.yml").exists()  # the raw file is not published
+
+
+@pytest.mark.browser
+def test_results_show_a_highlighted_snippet(visit, site_url):
+    v = visit(site_url)
+    box = v.page.locator(".md-search__input")
+    box.click()
+    box.fill("复购率")
+    box.press("End")
+    v.page.wait_for_selector(".md-search-result__item mark")
+    marks = v.page.eval_on_selector_all(".md-search-result__item mark", "els => els.map(e => e.textContent)")
+    assert "复购率" in marks
+    assert v.outside_requests() == [] and v.console_errors == []
+
+
+@pytest.mark.browser
+def test_simplified_query_finds_a_traditional_page_shown_as_written(tmp_path, visit):
+    """Both directions, on a small project with one traditional article."""
+    from conftest import serve_dir
+
+    (tmp_path / "content").mkdir()
+    write(tmp_path / "mkdocs.yml", """\
+        site_name: t
+        docs_dir: content
+        theme: {name: material, language: zh, font: false}
+        plugins: [search, studio]
+        """)
+    write(tmp_path / "content" / "index.md", "# 首页\n\n私域运营的首页。\n")
+    write(tmp_path / "content" / "tw.md", "# 會員復購\n\n門店社羣的復購率，靠企業微信每天發券。\n")
+    run_studio("build", cwd=tmp_path, check=True)
+    server = serve_dir(tmp_path / "site")
+    try:
+        v = visit(f"http://127.0.0.1:{server.server_address[1]}/")
+        box = v.page.locator(".md-search__input")
+        box.click()
+        box.fill("复购率 社群")
+        box.press("End")
+        v.page.wait_for_selector(".md-search-result__item mark")
+        item = v.page.locator(".md-search-result__item", has=v.page.locator("a[href*='tw/']"))
+        text = item.first.inner_text()
+        assert "復購率" in text and "社羣" in text  # the page's own characters
+    finally:
+        server.shutdown()
+
+
+def test_lunr_engine_keeps_material_index_with_studio_words(tmp_path):
+    """engine: lunr (a site opened from file://): Material's index, plus a simplified 'keys' field."""
+    (tmp_path / "content").mkdir()
+    write(tmp_path / "mkdocs.yml", """\
+        site_name: t
+        docs_dir: content
+        theme: {name: material, language: zh, font: false}
+        plugins:
+          - search
+          - studio:
+              search: {engine: lunr}
+        """)
+    write(tmp_path / "content" / "index.md", "---\ntags: [私域]\n---\n# 會員復購\n\n門店社羣的復購率。\n")
+    run_studio("build", cwd=tmp_path, check=True)
+    index = json.loads((tmp_path / "site/search/search_index.json").read_text())
+    assert "keys" in index["config"]["fields"]
+    doc = next(d for d in index["docs"] if d["location"] == "")
+    assert "复购率" in doc["keys"].replace("\u200b", "") and "復購率" in doc["text"].replace("\u200b", "")
+    html = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert "studio-search.js?v=" in html and "engine=lunr" in html
+    assert not (tmp_path / "site/search/pagefind").exists()
