@@ -114,7 +114,7 @@ def measure(url: str, queries: list[str]) -> dict:
             started = page.evaluate("performance.now()")
             box.fill(query)
             box.press("End")  # one keyup: one query for the whole text, as after a paste
-            # results, or Material's "no results" line (language-independent: no items, meta set)
+            # results, or Material's Chinese "no results" line (没有找到符合条件的结果)
             page.wait_for_function(
                 """() => document.querySelectorAll('.md-search-result__item').length > 0
                     || (document.querySelector('.md-search-result__meta').textContent.includes('没有'))""",

@@ -52,6 +52,21 @@ class CourseOptions(Options):
     drafts: bool = False  # build 'status: draft' lessons too; always on in `studio serve`
 
 
+class NavOptions(Options):
+    """The navigation Material repeats on every page."""
+
+    # A folder with more pages than this shows as its index page (generated when missing)
+    # listing them all, instead of one link per page on every page; 0 = never.
+    max_pages: int = Field(100, ge=0)
+
+
+class CacheOptions(Options):
+    """Build caches under ``.cache/`` (charts, search segmentation), keyed on content hashes."""
+
+    enabled: bool = True
+    dir: str = ".cache"
+
+
 class StudioConfig(Options):
     """Everything Studio needs to know about a project."""
 
@@ -70,6 +85,8 @@ class StudioConfig(Options):
     html: HtmlOptions = HtmlOptions()  # sanitising of page HTML
     courses: CourseOptions = CourseOptions()  # training courses and their lessons
     search: SearchOptions = SearchOptions()  # Chinese search (studio/search)
+    nav: NavOptions = NavOptions()  # big folders collapse to a listing page
+    cache: CacheOptions = CacheOptions()  # build caches (studio/cache.py)
 
     @property
     def content_path(self) -> Path:

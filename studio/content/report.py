@@ -119,6 +119,7 @@ class Series:
     files: list[Path] = field(default_factory=list)
     first: dt.date | None = None
     last: dt.date | None = None
+    daily: dict[str, dict[dt.date, float]] = field(default_factory=dict)  # metric -> value per day, computed once
 
 
 @dataclass

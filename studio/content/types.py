@@ -23,3 +23,5 @@ import studio.search.site  # noqa: E402,F401
 # Periodic reports (周报/月报): model and loader, then period pages (after calendars and their checks).
 import studio.content.report  # noqa: E402,F401
 import studio.reports.pages  # noqa: E402,F401
+# Big folders: a listing page instead of hundreds of navigation links (studio.render.folder_listing).
+import studio.render.folder_listing  # noqa: E402,F401

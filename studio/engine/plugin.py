@@ -22,9 +22,11 @@ from pydantic import ValidationError
 
 from studio.compiler import Output, compile_project, render_page
 from studio.config import StudioConfig
+from studio.engine.progress import BuildProgress
 from studio.errors import StudioError
 from studio.guard.html import guard_page
 from studio.project import Project
+from studio.render.folder_listing import collapse
 from studio.search.site import SiteSearch  # issue 5: Chinese search
 
 log = logging.getLogger("mkdocs.plugins.studio")
@@ -57,6 +59,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         self.page_problems: list[StudioError] = []
         self.failed: StudioBuildError | None = None
         self.search: SiteSearch | None = None
+        self.progress = BuildProgress(enabled=False)
 
     # lifecycle -----------------------------------------------------------------
     def on_startup(self, *, command, dirty) -> None:
@@ -82,6 +85,8 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         studio_config = self.studio_config(config)
         studio_config.courses.drafts = studio_config.courses.drafts or self.serving  # drafts show in serve
         self.failed = None
+        self.progress.stop()
+        self.progress = BuildProgress(False if self.serving else None)  # bars in a terminal only
         self.project = Project.load(studio_config)
         self.output = compile_project(self.project)
         self.search = SiteSearch(self.project, config)  # search: engine, records, worker
@@ -125,6 +130,10 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
                     f.inclusion = level
         for uri, data in self.output.assets.items():
             files.append(File.generated(config, uri, content=data))
+        self.progress.start("pages", sum(1 for _ in files.documentation_pages()))
+        charts = sum(d.source.body.count("```chart") for d in self.project.documents)
+        if charts:
+            self.progress.start("charts", charts)
         return files
 
     def on_nav(self, nav, *, config, files):
@@ -136,6 +145,8 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
                 if key in titles:
                     item.title = titles[key]
         _sort_pages(nav.items, self.output.nav_order, self.output.nav_titles)
+        if self.project:  # big folders: their listing page only (studio.render.folder_listing)
+            collapse(nav.items, self.project.config.nav.max_pages)
         order = list(titles)
         nav.items.sort(key=lambda i: (not _is_home(i), order.index(_section_key(i)) if _section_key(i) in order else len(order)))
         return nav
@@ -187,19 +198,30 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
                 scripts.append(f'<script src="{html.escape(src)}" defer></script>')
         if scripts:
             output = output.replace("</head>", "\n".join(scripts) + "\n</head>", 1)
+        self.progress.advance("pages")
+        if self.project is not None:
+            self.progress.set("charts", self.project.extras.get("charts:rendered", 0))
         return output
 
     @event_priority(100)
     def on_post_build(self, *, config) -> None:
         if self.page_problems and not self.serving:
             raise StudioBuildError(self.page_problems)
-        if self.search:  # search: write the Pagefind index and vocabulary
-            try:
-                self.search.post_build(config.site_dir)
-            except StudioError as problem:
-                raise StudioBuildError([problem]) from None
+        try:
+            if self.search:  # search: write the Pagefind index and vocabulary
+                try:
+                    self.search.post_build(config.site_dir, self.progress.advancer("search", len(self.search.records)))
+                except StudioError as problem:
+                    raise StudioBuildError([problem]) from None
+        finally:
+            self.progress.stop()
+        for cache in (self.project.extras.get("cache:charts") if self.project else None,
+                      getattr(self.search, "cache", None)):
+            if cache is not None:
+                cache.prune()  # entries this build did not use (studio.cache)
 
     def on_build_error(self, *, error) -> None:
+        self.progress.stop()
         if isinstance(error, StudioBuildError):
             self.failed = error
 

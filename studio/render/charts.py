@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from itertools import count
 
 import numpy as np
 import pandas as pd
 
+from studio.cache import Cache, file_hash, key_of
 from studio.data import kpi
 from studio.data.reader import Table
 from studio.errors import did_you_mean
@@ -556,8 +558,49 @@ def default_title(data: ChartData, chart_type: str) -> str:
     return data.y_label or ""
 
 
+_ID = re.compile(r'id="studio-chart-\d+"')
+
+
 @register("chart")
 def chart_block(ctx: BlockContext) -> str:
+    """A chart, from the build cache when its block, page, data file, options and Studio are
+    unchanged (``studio.cache``); computed and stored otherwise."""
+    key = _cache_key(ctx)
+    cache = chart_cache(ctx.project)
+    html = cache.get(key) if key else None
+    if html is None:
+        html = _unsealed(_chart_html(ctx))  # the seal's nonce is per process: never stored
+        if key:
+            cache.put(key, html)
+    ctx.needs.add("plotly")
+    ctx.project.extras["charts:rendered"] = ctx.project.extras.get("charts:rendered", 0) + 1  # progress
+    return seal(_ID.sub(lambda _: f'id="studio-chart-{next(_ids)}"', html, count=1))  # ids stay unique
+
+
+def _unsealed(html: str) -> str:
+    head, tail = seal("\0").split("\0")
+    if html.startswith(head) and html.endswith(tail):
+        return html[len(head):-len(tail)]
+    return html
+
+
+def chart_cache(project) -> Cache:
+    if "cache:charts" not in project.extras:
+        project.extras["cache:charts"] = Cache.for_project(project.config, "charts")
+    return project.extras["cache:charts"]
+
+
+def _cache_key(ctx: BlockContext) -> str | None:
+    """Everything a chart is computed from; None (no caching) when its data file is missing."""
+    rel = str(ctx.data.get("data", "")).strip() if isinstance(ctx.data, dict) else ""
+    path = ctx.resolve(rel) if rel else None
+    if path is None or not path.is_file():
+        return None
+    config = ctx.project.config.model_dump(mode="json", exclude={"root"})
+    return key_of("chart", ctx.raw, str(ctx.page_path.resolve()), str(path), file_hash(path), config)
+
+
+def _chart_html(ctx: BlockContext) -> str:
     check_keys(ctx, KEYS, {"data"})
     raw_type = str(ctx.data.get("type", "line")).strip()
     chart_type = TYPE_ALIASES.get(raw_type, raw_type)

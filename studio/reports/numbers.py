@@ -334,12 +334,18 @@ def _coverage(s: Series, period: Period, rows: pd.DataFrame) -> str:
     return ""
 
 
-def daily(s: Series, rows: pd.DataFrame, m: kpi.Metric, period: Period) -> list[float]:
-    """``m`` on each day of ``period`` (NaN on days without rows: a gap, not a zero)."""
-    if rows.empty:
-        return [math.nan] * len(period.days)
-    days = s.days[s.frame.index.get_indexer(rows.index)]
-    values = {pd.Timestamp(d).date(): m.fn(g) for d, g in rows.groupby(days, sort=True)}
+def daily(s: Series, m: kpi.Metric, period: Period) -> list[float]:
+    """``m`` on each day of ``period`` (NaN on days without rows: a gap, not a zero).
+
+    Computed once per series and metric: every week is compared with the one before, so
+    each day would otherwise be computed twice.
+    """
+    values = s.daily.get(m.name)
+    if values is None:
+        ok = ~np.isnat(s.days)
+        frame = s.frame[ok]
+        values = {pd.Timestamp(d).date(): m.fn(g) for d, g in frame.groupby(s.days[ok], sort=False)}
+        s.daily[m.name] = values
     return [values.get(d, math.nan) for d in period.days]
 
 
@@ -347,9 +353,9 @@ def _compare_days(s: Series, now: pd.DataFrame, before: pd.DataFrame, name: str,
     m = kpi.get(name)
     prev = period.previous()
     x = [period.day_label(d) for d in period.days]
-    traces = [Trace(period.this, x, daily(s, now, m, period))]
+    traces = [Trace(period.this, x, daily(s, m, period))]
     if not before.empty:
-        y = daily(s, before, m, prev)
+        y = daily(s, m, prev)
         traces.append(Trace(period.before, x, (y + [math.nan] * len(x))[: len(x)]))
     return ChartData("line", "日期（按" + ("星期" if period.kind == "week" else "日") + "对齐）", m.label, m.format, traces)
 

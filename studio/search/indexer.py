@@ -25,6 +25,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studio.cache import Cache
 from studio.errors import StudioError
 from studio.search.normalize import fold, normalize
 from studio.search.records import Record
@@ -152,13 +153,25 @@ def _restore_originals(out: Path, pages: list[_Page]) -> None:
 
 
 def write_index(records: list[Record], segmenter: Segmenter, synonyms: Synonyms, site_dir: Path,
-                results: int) -> dict:
-    """Write Pagefind's index and Studio's vocabulary under ``site_dir/search``; return the manifest."""
+                results: int, cache: Cache | None = None, fingerprint: str = "", progress=None) -> dict:
+    """Write Pagefind's index and Studio's vocabulary under ``site_dir/search``; return the manifest.
+
+    ``cache`` (with ``fingerprint``, a hash of the dictionary and glossary) reuses the cut
+    pages and the index of earlier builds (:mod:`studio.search.cache`).
+    """
+    from studio.search.cache import cut_pages, reuse_index
+
+    cache = cache or Cache(None, "search")
     writer = PageWriter(segmenter, synonyms)
-    pages = [writer.page(r) for r in records]
+    pages = cut_pages(writer, records, cache, fingerprint, progress)
     out = site_dir / PAGEFIND_DIR
     if out.exists():
         shutil.rmtree(out)
+    reuse_index(pages, out, cache, lambda: _index(pages, out))
+    return write_vocabulary(segmenter, site_dir, results)
+
+
+def _index(pages: list[_Page], out: Path) -> None:
     try:
         asyncio.run(_pagefind(pages, out))
     except FileNotFoundError as exc:
@@ -173,7 +186,6 @@ def write_index(records: list[Record], segmenter: Segmenter, synonyms: Synonyms,
         if not rel.startswith(_KEEP):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     _restore_originals(out, pages)
-    return write_vocabulary(segmenter, site_dir, results)
 
 
 def write_vocabulary(segmenter: Segmenter, site_dir: Path, results: int) -> dict:

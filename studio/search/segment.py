@@ -37,8 +37,8 @@ def builtin_terms() -> list[tuple[str, int | None]]:
 
 def parse_terms(lines: Iterable[str]) -> Iterator[tuple[str, int | None]]:
     for line in lines:
-        line = line.split("#", 1)[0].strip() if line.lstrip().startswith("#") else line.strip()
-        if not line:
+        line = line.strip()
+        if not line or line.startswith("#"):  # a comment line ("C#" inside a line is a term)
             continue
         parts = line.split()
         freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None

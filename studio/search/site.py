@@ -122,12 +122,18 @@ class SiteSearch:
             lambda m: f'{m.group(1)}{m.group(2)}{WORKER}?v={self.version}&engine={self.engine}&lunr={m.group(3)}"',
             output, count=1)
 
-    def post_build(self, site_dir: str | Path) -> dict | None:
+    def post_build(self, site_dir: str | Path, progress=None) -> dict | None:
+        """``progress(n)``, when given, is told of each page cut (studio.engine.progress)."""
         if self.engine != "pagefind":
             return None
+        from studio.cache import Cache, key_of
         from studio.search.indexer import write_index
 
-        return write_index(self.records, self.segmenter, self.synonyms(), Path(site_dir), self.options.results)
+        synonyms = self.synonyms()
+        self.cache = Cache.for_project(self.project.config, "search")  # cut pages, index (studio.search.cache)
+        fingerprint = key_of("search", self.terms(), [names for names, _ in synonyms.groups])
+        return write_index(self.records, self.segmenter, synonyms, Path(site_dir), self.options.results,
+                           cache=self.cache, fingerprint=fingerprint, progress=progress)
 
     # lunr (Material's own index, e.g. for a site opened from file://) ----------------------
     def _lunr_setup(self, mkdocs_config: Any) -> None:

@@ -1,0 +1,138 @@
+"""Build caches under ``.cache/``: work whose inputs did not change is not done again.
+
+A rebuild of an unchanged 1,000-page site spends most of its time cutting Chinese text into
+words for search and computing charts from data files. Both are pure functions of their
+inputs, so their results are stored on disk under a key that hashes *every* input:
+
+- Studio's own code and templates (:func:`code_fingerprint`): a new Studio, or an edited
+  template, never reuses an old result;
+- the caller's inputs: for a chart, its block, its page, the data file's bytes and
+  Studio's options; for search, the page's text and the dictionary.
+
+A cache never needs to be invalidated by hand: a changed input is a different key. Entries
+not used by a build are removed after it (:meth:`Cache.prune`), so ``.cache/`` stays the
+size of one site. Deleting ``.cache/`` is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1  # bump when the layout of cache files changes
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of Studio's source, templates and assets: any change of them is a new key."""
+    return fingerprint_of(Path(str(resources.files("studio"))))
+
+
+def fingerprint_of(root: Path) -> str:
+    digest = hashlib.sha256(f"studio-cache-{FORMAT}".encode())
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".j2", ".js", ".css", ".txt", ".json") \
+                and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def key_of(*parts: Any) -> str:
+    """A key from Studio's fingerprint and ``parts`` (str, bytes, or anything JSON can write)."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    for part in parts:
+        if isinstance(part, bytes):
+            data = part
+        elif isinstance(part, str):
+            data = part.encode()
+        else:
+            data = json.dumps(part, sort_keys=True, ensure_ascii=False, default=str).encode()
+        digest.update(len(data).to_bytes(8, "little") + data)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=4096)
+def _file_hash(path: str, size: int, mtime_ns: int) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes (read once per build while size and mtime stay the same)."""
+    st = path.stat()
+    return _file_hash(str(path), st.st_size, st.st_mtime_ns)
+
+
+class Cache:
+    """One namespace of the build cache: ``.cache/<namespace>/<key[:2]>/<key>``.
+
+    Values are pickled. A missing, unreadable or truncated entry is a miss, never an error.
+    """
+
+    def __init__(self, root: Path | None, namespace: str):
+        self.dir = Path(root) / namespace if root is not None else None
+        self.used: set[str] = set()
+        self.hits = self.misses = 0
+
+    @classmethod
+    def for_project(cls, config, namespace: str) -> "Cache":
+        """The project's cache (``cache.dir`` in its options), or a disabled one."""
+        options = getattr(config, "cache", None)
+        if options is None or not options.enabled:
+            return cls(None, namespace)
+        return cls(Path(config.root) / options.dir, namespace)
+
+    @property
+    def enabled(self) -> bool:
+        return self.dir is not None
+
+    def _path(self, key: str) -> Path:
+        assert self.dir is not None
+        return self.dir / key[:2] / key
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self.dir is None:
+            return default
+        self.used.add(key)
+        try:
+            value = pickle.loads(self._path(key).read_bytes())
+        except Exception:  # missing, half-written by a killed build, or from another Python
+            self.misses += 1
+            return default
+        self.hits += 1
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        if self.dir is None:
+            return
+        self.used.add(key)
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)  # atomic: readers see the old entry or the new one
+        except OSError:
+            pass  # a read-only or full disk only costs speed
+
+    def prune(self) -> int:
+        """Remove entries this build did not use; returns how many."""
+        if self.dir is None or not self.dir.is_dir():
+            return 0
+        removed = 0
+        for path in self.dir.glob("*/*"):
+            if path.name not in self.used:
+                try:
+                    path.unlink()
+                    removed += 1
+                except OSError:
+                    pass
+        return removed
