@@ -16,6 +16,7 @@ fragment file afterwards, so snippets show what the page says.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gzip
 import hashlib
 import html
@@ -124,6 +125,16 @@ async def _pagefind(pages: list[_Page], out: Path) -> None:
             await index.write_files()
 
 
+def _run(coro) -> None:
+    """asyncio.run, also when this thread already runs a loop (a notebook, Playwright's sync API)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def _restore_originals(out: Path, pages: list[_Page]) -> None:
     """Put pages' own characters back into their fragments (same words, same positions)."""
     by_url = {"/" + p.url: p.originals for p in pages if p.originals}
@@ -173,7 +184,7 @@ def write_index(records: list[Record], segmenter: Segmenter, synonyms: Synonyms,
 
 def _index(pages: list[_Page], out: Path) -> None:
     try:
-        asyncio.run(_pagefind(pages, out))
+        _run(_pagefind(pages, out))
     except FileNotFoundError as exc:
         raise StudioError(f"search: the Pagefind program is missing ({exc})",
                           hint="reinstall Studio (pip install -e .), which installs pagefind[extended]; "
