@@ -80,6 +80,17 @@ def test_changed_csv_never_leaves_a_stale_chart(tmp_path):
     assert entries(project, "charts").isdisjoint(first)  # the stale entry is gone too
 
 
+def test_pii_rule_added_to_a_page_is_never_hidden_by_the_cache(tmp_path):
+    project = small_project(tmp_path / "p")
+    build(project)
+    assert "小程序" in (project / "site" / "index.html").read_text(encoding="utf-8")
+    page = project / "content" / "index.md"
+    page.write_text("---\npii: {mask: [渠道]}\n---\n" + PAGE, encoding="utf-8")
+    build(project)
+    html = (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert "小程序" not in html and chart_cells(project / "site") == ["1,234", "88"]
+
+
 def test_changed_plugin_option_recomputes_charts_and_search(tmp_path):
     project = small_project(tmp_path / "p")
     build(project)

@@ -147,3 +147,29 @@ def test_cli_export_mistakes_exit_1_without_traceback(tmp_path):
     proc = run_studio("export", "report", "team-weekly", "--period", "2027-W02", cwd=proj)
     assert proc.returncode == 1 and "outside report 'team-weekly', which runs from 2026-W32 to 2026-W47" in proc.stderr
     assert not list(proj.glob("*.html"))
+
+
+def test_personas_and_calendar_give_plan_against_actual(tmp_path):
+    personas = tmp_path / "content" / "personas"
+    personas.mkdir(parents=True)
+    (personas / "store-lucky.md").write_text(
+        (Path(__file__).parent.parent / "content/personas/store-lucky.md").read_text(encoding="utf-8"), encoding="utf-8")
+    calendars = tmp_path / "content" / "calendars"
+    calendars.mkdir()
+    (calendars / "c.csv").write_text(
+        "日期,渠道,人设,标题,状态\n2026-11-16,朋友圈,store-lucky,早安,已发布\n2026-11-17,朋友圈,store-lucky,午安,已发布\n"
+        "2026-11-18,社群,store-lucky,福利,已排期\n2026-11-18,公众号,,长文,已发布\n", encoding="utf-8")
+    moments = ("发布日期,人设,内容类型,点赞数,评论数\n2026-11-16,store-lucky,生活,10,2\n2026-11-17,福利官小鹿,互动,30,9\n"
+               "2026-11-17,someone-else,促销,99,99\n")
+    project = make(tmp_path, "period: week\ndatasets: [moments.csv]\ncalendar: c\npersonas: [store-lucky]\n",
+                   {"moments.csv": moments})
+    assert not project.diagnostics.errors, [p.format() for p in project.diagnostics.errors]
+    (w47,) = numbers_of(project, project.extras["reports"][0])
+    f = w47.by_metric
+    assert (f["posts"].value, f["engagement_per_post"].value) == (2, 25.5)  # the slug and the persona's name
+    assert (f["plan_entries"].value, f["plan_published"].value) == (3, 2)
+    assert f["plan_completion"].text == "66.7%"
+    rows = {(r.persona_name, r.channel): (r.planned, r.published, r.statuses) for r in w47.plan}
+    assert rows == {("福利官小鹿", "朋友圈"): (2, 2, ""), ("福利官小鹿", "社群"): (1, 0, "已排期 1")}
+    assert [p.engagement for p in w47.top_posts] == [39] and [p.engagement for p in w47.bottom_posts] == [12]
+    assert "内容计划" in summary_html(w47)

@@ -107,10 +107,10 @@ class _MuteOwnErrors(logging.Filter):
 
 
 def serve(config_file: Path, dev_addr: str | None = None) -> None:
-    from mkdocs.commands.serve import serve as mkdocs_serve
+    from studio.engine.live import serve as live_serve  # MkDocs' server; an edited page re-rendered alone
 
     load(config_file)  # clear error for a missing or broken config
-    mkdocs_serve(config_file=str(config_file), livereload=True, **({"dev_addr": dev_addr} if dev_addr else {}))
+    live_serve(str(config_file), dev_addr)
 
 
 def quiet_logging(verbose: bool = False) -> None:

@@ -60,6 +60,8 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         self.failed: StudioBuildError | None = None
         self.search: SiteSearch | None = None
         self.progress = BuildProgress(enabled=False)
+        self.live = None  # (files, nav, env) of the last build, for `studio serve` (studio.engine.live)
+        self._nav = None
 
     # lifecycle -----------------------------------------------------------------
     def on_startup(self, *, command, dirty) -> None:
@@ -145,11 +147,16 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
                 if key in titles:
                     item.title = titles[key]
         _sort_pages(nav.items, self.output.nav_order, self.output.nav_titles)
+        self._nav = nav
         if self.project:  # big folders: their listing page only (studio.render.folder_listing)
             collapse(nav.items, self.project.config.nav.max_pages)
         order = list(titles)
         nav.items.sort(key=lambda i: (not _is_home(i), order.index(_section_key(i)) if _section_key(i) in order else len(order)))
         return nav
+
+    def on_env(self, env, *, config, files):
+        self.live = (files, self._nav, env) if self.serving else None
+        return env
 
     # pages --------------------------------------------------------------------------
     def on_page_markdown(self, markdown: str, *, page, config, files):

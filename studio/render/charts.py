@@ -596,8 +596,13 @@ def _cache_key(ctx: BlockContext) -> str | None:
     path = ctx.resolve(rel) if rel else None
     if path is None or not path.is_file():
         return None
+    from studio.guard.scan import rules_for  # columns masked or dropped by any page or option
+
+    rules = rules_for(path)
+    rules = None if rules is None else [sorted(rules.mask), sorted(rules.drop), sorted(rules.allow)]
     config = ctx.project.config.model_dump(mode="json", exclude={"root"})
-    return key_of("chart", ctx.raw, str(ctx.page_path.resolve()), str(path), file_hash(path), config)
+    meta = ctx.document.source.meta if ctx.document is not None else None
+    return key_of("chart", ctx.raw, str(ctx.page_path.resolve()), str(path), file_hash(path), config, rules, meta)
 
 
 def _chart_html(ctx: BlockContext) -> str:

@@ -43,6 +43,7 @@ REQUIRES = {"reply_rate": "reply_percentage", "avg_reply_time": "avg_reply_time"
 TREND = ["net_new_contacts", "group_activity", "engagement_per_post", "gmv", "repurchase_rate", "plan_completion"]
 SECTION_TITLES = {"contacts": "客户", "groups": "社群", "moments": "朋友圈", "orders": "订单", "funnel": "转化漏斗"}
 TOP_POSTS = 5
+SHOWN_DIGITS = {"percent": 3, "ratio": 2, "minutes": 1, "money": 2, "number": 2}  # as format_value prints them
 COHORT_MONTHS = 6
 
 
@@ -104,9 +105,10 @@ class Figure:
 
     @property
     def met(self) -> bool | None:
+        """Judged on the value as shown, so that 85.0% is never 'below the target 85.0%'."""
         if self.target is None or self.missing:
             return None
-        return self.target.met(self.value)
+        return self.target.met(round(self.value, SHOWN_DIGITS.get(self.metric.format, 2)))
 
     @property
     def target_text(self) -> str:
@@ -157,6 +159,7 @@ class Section:
     missing: bool
     note: str = ""
     charts: list[Chart] = field(default_factory=list)
+    dated: bool = True  # False: data without dates (a funnel), shown whole in every period
 
 
 @dataclass
@@ -209,7 +212,7 @@ class PeriodNumbers:
 
     @property
     def has_data(self) -> bool:
-        return any(not f.missing for f in self.figures) or any(not s.missing for s in self.sections)
+        return any(not f.missing for f in self.figures) or any(not s.missing and s.dated for s in self.sections)
 
     @property
     def missed(self) -> list[Figure]:
@@ -418,6 +421,7 @@ def _section(source: ReportSource, s: Series, period: Period, now: pd.DataFrame,
                                                          [float(v) for v in steps["count"]])]),
                                 "括号内为相对第一环的转化率"))
         if s.days is None:
+            sec.dated = False
             sec.note = "漏斗导出没有日期列：显示的是整份数据，不分周期。"
     return sec
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable
@@ -55,7 +56,9 @@ def cut_pages(writer, records: list, cache: Cache, fingerprint: str,
     if progress and len(missing) < len(records):
         progress(len(records) - len(missing))
     workers = _workers(len(missing))
-    if len(missing) >= PARALLEL_MIN and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+    # fork only from a single-threaded process (`studio build`), never from `serve`'s server
+    if len(missing) >= PARALLEL_MIN and workers > 1 and threading.active_count() == 1 \
+            and "fork" in multiprocessing.get_all_start_methods():
         global _WRITER
         _WRITER = writer
         try:

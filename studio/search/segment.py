@@ -55,6 +55,22 @@ def _base_tokenizer():
     return tk
 
 
+def _fast_tokenizer():
+    """jieba's algorithm in C++ (jieba_fast_dat) over jieba's own dictionary: the same cuts,
+    about ten times faster. None when it is not installed (then jieba cuts)."""
+    try:
+        import jieba
+        import jieba_fast_dat
+    except ImportError:
+        return None
+    logging.getLogger("jieba_fast_dat").setLevel(logging.WARNING)
+    from pathlib import Path
+
+    tk = jieba_fast_dat.Tokenizer(dictionary=str(Path(jieba.__file__).parent / "dict.txt"))
+    tk.initialize()
+    return tk
+
+
 class Segmenter:
     """jieba with Studio's dictionary; records the vocabulary the browser needs."""
 
@@ -66,8 +82,11 @@ class Segmenter:
         self.tk = copy.copy(base)
         self.tk.FREQ = dict(base.FREQ)
         self.tk.user_word_tag_tab = {}
+        self.fast = _fast_tokenizer()  # cuts; self.tk keeps the frequencies
         for word, freq in [*builtin_terms(), *terms]:
             self.add(word, freq)
+        if self.fast is not None and abs(self.fast.total - self.tk.total) > 1e-6 * self.tk.total:
+            self.fast = None  # not the same dictionary (jieba_fast_dat reads 3 of 60M differently)
         self.vocab: dict[str, int] = {}
         self.parts: dict[str, list[str]] = {}
         self._split_cache: dict[str, list[str]] = {}
@@ -77,7 +96,10 @@ class Segmenter:
         if word and not word.isspace():
             # jieba's suggest_freq(word, tune=True) when no frequency is given: high enough
             # that the word is never cut apart.
-            self.tk.add_word(word, freq if freq else max(self.tk.suggest_freq(word, False), 10_000))
+            freq = freq if freq else max(self.tk.suggest_freq(word, False), 10_000)
+            self.tk.add_word(word, freq)
+            if self.fast is not None:
+                self.fast.add_word(word, freq)
 
     @property
     def logtotal(self) -> float:
@@ -94,7 +116,7 @@ class Segmenter:
         folded = fold(text)
         out: list[tuple[int, int]] = []
         pos = 0
-        for word in self.tk.cut(folded, HMM=False):
+        for word in (self.fast or self.tk).cut(folded, HMM=False):
             n = len(word)
             if punctuation and not word.isspace() and not _WORDY.search(word):
                 out.append((pos, pos + n))
