@@ -62,7 +62,7 @@ def build(config_file: Path, strict: bool, site_dir: Path | None, verbose: bool,
 
     engine.quiet_logging(verbose)
     if offline or zip_file:
-        from studio.export.offline import build_offline
+        from studio.engine.offline import build_offline
 
         click.echo(f"studio: wrote {build_offline(config_file, zip_file, strict=strict)}")
         return
