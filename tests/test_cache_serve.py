@@ -50,6 +50,9 @@ def test_serve_shows_text_front_matter_and_data_edits(tmp_path):
         other = project / "content" / "other.md"
         other.write_text("# 另一页\n\n改过的正文。\n", encoding="utf-8")  # text only: that page alone
         _wait_for(url + "other/", "改过的正文")
+        other.write_text("# 另一页\n\n改过的正文。客户手机 13812345678\n", encoding="utf-8")
+        html = _wait_for(url + "other/", "13812345678")  # personal data: a full build, which flags it
+        assert "Studio：发现" in html
         other.write_text("---\ntitle: 新标题页\n---\n\n改过的正文。\n", encoding="utf-8")  # front matter: full build
         html = _wait_for(url + "other/", "<title>新标题页")
         assert "改过的正文" in html

@@ -110,6 +110,8 @@ class LiveBuilder:
                 return False  # the full build shows the problem in the page
             if source.meta != doc.source.meta:
                 return False  # titles, types, indexes built from front matter: rebuild all
+            if _pii_findings_changed(project, Path(path)):
+                return False  # the full build lists them, in the page and in the log
             pages.append((doc, f, source))
         started = time.perf_counter()
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
@@ -124,6 +126,20 @@ class LiveBuilder:
         self.fast_builds += 1
         log.info(f"Studio: re-rendered {len(pages)} page(s) in {time.perf_counter() - started:.2f} seconds")
         return True
+
+
+def _pii_findings_changed(project, path: Path) -> bool:
+    """Whether the PII guard finds other things in the edited page than at the last full build."""
+    from studio.guard.scan import scan_page
+
+    options = project.config.pii
+    if not options.enabled:
+        return False
+    where = path.resolve()
+    now = sorted((p.line, str(p.column)) for p in scan_page(path, list(options.allow), options))
+    before = sorted((p.line, str(p.column)) for p in project.diagnostics.items
+                    if p.rule == "pii" and p.file is not None and Path(p.file).resolve() == where)
+    return now != before
 
 
 def serve(config_file: str, dev_addr: str | None = None) -> None:

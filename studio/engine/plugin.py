@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from studio.compiler import Output, compile_project, render_page
 from studio.config import StudioConfig
+from studio.cache import Cache, key_of
 from studio.engine.progress import BuildProgress
 from studio.errors import StudioError
 from studio.guard.html import guard_page
@@ -60,6 +61,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         self.failed: StudioBuildError | None = None
         self.search: SiteSearch | None = None
         self.progress = BuildProgress(enabled=False)
+        self.page_cache = Cache(None, "pages")
         self.live = None  # (files, nav, env) of the last build, for `studio serve` (studio.engine.live)
         self._nav = None
 
@@ -90,6 +92,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         self.progress.stop()
         self.progress = BuildProgress(False if self.serving else None)  # bars in a terminal only
         self.project = Project.load(studio_config)
+        self.page_cache = Cache.for_project(studio_config, "pages")
         self.output = compile_project(self.project)
         self.search = SiteSearch(self.project, config)  # search: engine, records, worker
         self.page_problems = []
@@ -179,8 +182,16 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
     def on_page_content(self, html_text: str, *, page, config, files):
         if self.project is None:
             return html_text
+        generated = page.file.src_uri in self.output.pages
+        key = key_of("guard-page", html_text, self.project.config.html.model_dump(mode="json"),
+                     str(page.file.abs_src_path), generated)
+        text = self.page_cache.get(key)  # sanitised before, with no problems (studio.cache)
+        if text is not None:
+            return text
         text, problems = guard_page(html_text, self.project.config.html, source=page.file.abs_src_path,
-                                    generated=page.file.src_uri in self.output.pages)
+                                    generated=generated)
+        if not problems:
+            self.page_cache.put(key, text)
         for p in problems:  # warnings: they fail only --strict builds
             if self.project.config.strict and not self.serving:
                 self.page_problems.append(p)
@@ -223,7 +234,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         finally:
             self.progress.stop()
         for cache in (self.project.extras.get("cache:charts") if self.project else None,
-                      getattr(self.search, "cache", None)):
+                      getattr(self.search, "cache", None), self.page_cache):
             if cache is not None:
                 cache.prune()  # entries this build did not use (studio.cache)
 

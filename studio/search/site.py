@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from studio.cache import Cache, key_of
 from studio.compiler import Output, generator
 from studio.project import Project
 from studio.search.glossary import glossary_of
@@ -60,6 +61,7 @@ class SiteSearch:
         self.project = project
         self.options = project.config.search
         self.engine = engine_of(project, mkdocs_config)
+        self.cache = Cache.for_project(project.config, "search")  # records, cut pages, index (studio.search.cache)
         self.records: list[Record] = []
         self._search_meta: dict[str, Any] = {}
         self._segmenter = None
@@ -106,8 +108,12 @@ class SiteSearch:
         meta = dict(page.meta)
         meta["search"] = self._search_meta.get(page.url)
         title = str(meta.get("title") or page.title or "")
-        rec = record_of(page.url, title, page.content, meta, self.options.keys)
+        key = key_of("search-record", page.url, title, page.content, meta, self.options.keys)
+        rec = self.cache.get(key)  # Material's parser over the page's HTML, skipped when unchanged
         if rec is None:
+            rec = record_of(page.url, title, page.content, meta, self.options.keys)
+            self.cache.put(key, rec or False)  # False: excluded from search
+        if not rec:
             return
         doc = self.project.by_uri(page.file.src_uri)
         search = meta.get("search") if isinstance(meta.get("search"), dict) else {}
@@ -126,11 +132,9 @@ class SiteSearch:
         """``progress(n)``, when given, is told of each page cut (studio.engine.progress)."""
         if self.engine != "pagefind":
             return None
-        from studio.cache import Cache, key_of
         from studio.search.indexer import write_index
 
         synonyms = self.synonyms()
-        self.cache = Cache.for_project(self.project.config, "search")  # cut pages, index (studio.search.cache)
         fingerprint = key_of("search", self.terms(), [names for names, _ in synonyms.groups])
         return write_index(self.records, self.segmenter, synonyms, Path(site_dir), self.options.results,
                            cache=self.cache, fingerprint=fingerprint, progress=progress)
