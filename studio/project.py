@@ -50,6 +50,9 @@ class Project:
     documents: list[Document] = field(default_factory=list)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     extras: dict[str, Any] = field(default_factory=dict)  # per-feature loaded data
+    _indexed: int = field(default=-1, repr=False)
+    _uris: dict = field(default_factory=dict, repr=False)
+    _paths: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, config: StudioConfig) -> "Project":
@@ -101,14 +104,15 @@ class Project:
         return None
 
     def by_path(self, path: Path) -> Document | None:
-        path = path.resolve()
-        for doc in self.documents:
-            if doc.path.resolve() == path:
-                return doc
-        return None
+        return self._index()[1].get(path.resolve())
 
     def by_uri(self, uri: str) -> Document | None:
-        for doc in self.documents:
-            if doc.uri == uri:
-                return doc
-        return None
+        return self._index()[0].get(uri)
+
+    def _index(self) -> tuple[dict[str, Document], dict[Path, Document]]:
+        """Lookups by uri and path, rebuilt only when documents were added (called per page)."""
+        if self._indexed != len(self.documents):
+            self._uris = {d.uri: d for d in reversed(self.documents)}
+            self._paths = {d.path.resolve(): d for d in reversed(self.documents)}
+            self._indexed = len(self.documents)
+        return self._uris, self._paths
