@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from studio.compiler import compile_project  # noqa: E402
+from studio.core.pipeline import compile_project  # noqa: E402
 from studio.config import StudioConfig  # noqa: E402
-from studio.project import Project  # noqa: E402
+from studio.core.project import Project  # noqa: E402
 
 
 def main() -> None:

@@ -21,10 +21,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from studio.compiler import Output  # noqa: E402
+from studio.core.pipeline import Output  # noqa: E402
 from studio.config import StudioConfig  # noqa: E402
-from studio.project import Project  # noqa: E402
-from studio.reports.pages import report_pages  # noqa: E402
+from studio.core.project import Project  # noqa: E402
+from studio.features.reports.pages import report_pages  # noqa: E402
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 START, DAYS, ORDERS = dt.date(2025, 1, 6), 728, 200_000

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from studio.compiler import compile_project, render_page
 from studio.config import StudioConfig
+from studio.core.pipeline import compile_project, render_page
 from studio.errors import StudioError
-from studio.project import Project
+from studio.features.builtin import load_project
+from studio.features.calendars.checkup import all_findings
 
 
 def check_project(config: StudioConfig) -> list[StudioError]:
@@ -18,9 +19,7 @@ def check_all(config: StudioConfig) -> tuple[list[StudioError], list[StudioError
     Under strict, error-severity findings are among the problems too (the checkup adds
     them to the diagnostics), so that they fail like a strict build does.
     """
-    from studio.playbook.checkup import all_findings
-
-    project = Project.load(config)
+    project = load_project(config)
     compile_project(project)
     problems = list(project.diagnostics.items)
     for doc in project.documents:

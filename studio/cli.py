@@ -11,6 +11,8 @@ from studio.errors import BuildFailed, StudioError
 
 CONFIG_OPTION = click.option("-f", "--config-file", "config_file", type=click.Path(path_type=Path),
                              default=Path("mkdocs.yml"), show_default=True, help="Project configuration.")
+ENGINE_OPTION = click.option("--engine", type=click.Choice(["mkdocs", "properdocs", "zensical"]),
+                             help="Site generator (default: the 'engine:' option, else mkdocs).")
 
 
 def fail(problems: list[StudioError]) -> None:
@@ -54,31 +56,34 @@ def main() -> None:
               help="Instead, write a zip of the site that works opened from file:// (search included).")
 @click.option("--zip", "zip_file", type=click.Path(path_type=Path),
               help="Where --offline writes the zip (default: dist/site-offline.zip).")
+@ENGINE_OPTION
 @guarded
 def build(config_file: Path, strict: bool, site_dir: Path | None, verbose: bool, offline: bool,
-          zip_file: Path | None) -> None:
+          zip_file: Path | None, engine: str | None) -> None:
     """Build the site (atomically: a failed build keeps the old site)."""
-    from studio.engine import build as engine
+    from studio.engine import build as runner
 
-    engine.quiet_logging(verbose)
+    name = runner.choose(engine, config_file)  # first: ProperDocs must be set up before MkDocs loads
+    runner.quiet_logging(verbose)
     if offline or zip_file:
-        from studio.engine.offline import build_offline
+        from studio.engine.mkdocs.offline import build_offline
 
         click.echo(f"studio: wrote {build_offline(config_file, zip_file, strict=strict)}")
         return
-    site = engine.build(config_file, site_dir=site_dir, strict=strict)
+    site = runner.build(config_file, site_dir=site_dir, strict=strict, engine=name)
     click.echo(f"studio: built {site}")
 
 
 @main.command()
 @CONFIG_OPTION
 @click.option("-a", "--dev-addr", help="IP:PORT to serve on (default 127.0.0.1:8000).")
+@ENGINE_OPTION
 @guarded
-def serve(config_file: Path, dev_addr: str | None) -> None:
+def serve(config_file: Path, dev_addr: str | None, engine: str | None) -> None:
     """Serve the site with live reload; problems show in the pages."""
-    from studio.engine import build as engine
+    from studio.engine import build as runner
 
-    engine.serve(config_file, dev_addr)
+    runner.serve(config_file, dev_addr, engine=engine)
 
 
 @main.command()
@@ -129,9 +134,11 @@ def new(kind: str, slug: str, config_file: Path) -> None:
 @guarded
 def schemas(out: Path) -> None:
     """Write JSON Schemas of every front matter type (for editor autocompletion)."""
-    from studio.content.schemas import write
+    from studio.core.feature import Registry
+    from studio.core.schemas import write
+    from studio.features.builtin import FEATURES
 
-    for path in write(out):
+    for path in write(out, Registry(FEATURES).models):
         click.echo(f"studio: wrote {path}")
 
 

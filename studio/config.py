@@ -1,7 +1,8 @@
 """Studio's own options, as typed classes.
 
 They live under the ``studio`` plugin in ``mkdocs.yml`` (``plugins: - studio: {...}``) but
-are validated here, so that the core does not depend on the engine.
+are validated here, so that the core does not depend on the engine. Every option group is
+here, one class per feature, so ``studio schemas`` and the README have one place to read.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from studio.guard.options import HtmlOptions, PiiOptions
-from studio.search.options import SearchOptions
 
 
 class Options(BaseModel):
@@ -46,6 +46,31 @@ class CheckOptions(Options):
     severity: dict[str, Annotated[Literal["error", "warning", "off"], BeforeValidator(lambda v: "off" if v is False else v)]] = {}
 
 
+# Front-matter keys whose values are indexed as keywords of a page, for every content type
+# (persona name, brand, tags …). Features with their own types add their keys here or in
+# mkdocs.yml; a page can add more with ``search: {keywords: [...]}``.
+DEFAULT_KEYS = [
+    "title", "tags", "aliases", "keywords", "name", "brand", "brand_en", "industry", "role",
+    "channels", "touchpoints", "life_tags", "work_tags", "owner", "persona", "campaign",
+    "period", "kind", "category",
+]
+
+
+class SearchOptions(Options):
+    """How Studio indexes the site for the search box (``studio.features.search``)."""
+
+    enabled: bool = True
+    # pagefind: chunked index, fast on big sites (needs http). lunr: Material's own index
+    # (works from file://; chosen automatically when Material's offline plugin is on).
+    engine: Literal["auto", "pagefind", "lunr"] = "auto"
+    # extra dictionary terms, on top of Studio's domain dictionary and the glossary
+    dictionary: list[str] = []
+    # a glossary file under the content folder: terms for the dictionary and the 术语表 page
+    glossary: str = "glossary.yml"
+    keys: list[str] = DEFAULT_KEYS
+    results: int = 10  # results shown per query (each one loads one page's snippet data)
+
+
 class CourseOptions(Options):
     """Training courses (``content/courses/<slug>/course.yml``)."""
 
@@ -67,10 +92,16 @@ class CacheOptions(Options):
     dir: str = ".cache"
 
 
+ENGINES = ("mkdocs", "properdocs", "zensical")
+
+
 class StudioConfig(Options):
     """Everything Studio needs to know about a project."""
 
     root: Path = Path(".")
+    # The site generator: MkDocs + Material (default), ProperDocs (MkDocs' maintained fork,
+    # same plugins and themes) or Zensical (Material's successor; Studio stages its docs).
+    engine: Literal["mkdocs", "properdocs", "zensical"] = "mkdocs"
     content_dir: str = "content"
     case_studies_dir: str = "case_studies"
     strict: bool = False

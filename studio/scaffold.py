@@ -7,7 +7,7 @@ from pathlib import Path
 
 from studio.config import StudioConfig
 from studio.errors import StudioError
-from studio.render.templating import render
+from studio.features.builtin import new_project
 
 KINDS = ("persona", "teardown", "page")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -30,7 +30,7 @@ def create(kind: str, slug: str, config: StudioConfig) -> Path:
         raise StudioError(f"{path} already exists; nothing was written", file=path,
                           hint="pick another slug, or edit the existing file")
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = render(f"new/{kind}.md.j2", slug=slug)
+    text = new_project(config).render(f"new/{kind}.md.j2", slug=slug)
     with path.open("x", encoding="utf-8") as f:  # 'x': fail rather than overwrite
         f.write(text)
     return path

@@ -106,7 +106,7 @@ def test_changed_plugin_option_recomputes_charts_and_search(tmp_path):
 def test_changed_template_changes_every_key(tmp_path):
     """Studio's templates and code are part of every key: an edited template is a new key."""
     tree = tmp_path / "studio"
-    shutil.copytree(ROOT / "studio" / "templates", tree / "templates")
+    shutil.copytree(ROOT / "studio" / "features" / "datasets" / "templates", tree / "templates")
     before = fingerprint_of(tree)
     template = tree / "templates" / "chart_figure.html.j2"
     template.write_text(template.read_text(encoding="utf-8").replace("查看图表数据", "查看数据"), encoding="utf-8")
@@ -116,11 +116,11 @@ def test_changed_template_changes_every_key(tmp_path):
 def test_chart_recomputed_when_studio_changes(tmp_path, monkeypatch):
     """The chart block's cache is keyed on Studio's fingerprint (its code and templates)."""
     from studio.config import StudioConfig
-    from studio.project import Project
-    from studio.render.blocks import render_blocks
+    from studio.features.builtin import new_project
+    from studio.core.blocks import render_blocks
 
     project_dir = small_project(tmp_path / "p")
-    project = Project(StudioConfig(root=project_dir))
+    project = new_project(StudioConfig(root=project_dir))
     page = project_dir / "content" / "index.md"
 
     def render() -> Cache:

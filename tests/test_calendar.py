@@ -11,7 +11,8 @@ import pytest
 
 from conftest import ROOT, run_studio
 from studio.config import StudioConfig
-from studio.project import Project
+from studio.core.project import Project
+from studio.features.builtin import load_project
 
 HEADER = "日期,时间,渠道,人设,内容支柱,形式,标题,活动类型,状态,负责人\n"
 
@@ -34,7 +35,7 @@ def small_project(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def load(root: Path) -> Project:
-    return Project.load(StudioConfig(root=root))
+    return load_project(StudioConfig(root=root))
 
 
 def problems(project: Project) -> list[str]:
@@ -139,7 +140,7 @@ def test_calendar_pages_exist_and_raw_data_stays_out(site):
 
 
 def test_holidays_come_from_the_holidays_package(project):
-    from studio.render.calendar_pages import CalendarView
+    from studio.features.calendars.pages import CalendarView
 
     proj = load(project)
     cal = next(c for c in proj.extras["calendars"] if c.slug == "2026-11")
@@ -150,7 +151,7 @@ def test_holidays_come_from_the_holidays_package(project):
 
 
 def test_today_marker_is_on_the_build_day(project):
-    from studio.render.calendar_pages import render_calendar
+    from studio.features.calendars.pages import render_calendar
 
     proj = load(project)
     cal = next(c for c in proj.extras["calendars"] if c.slug == "2026-11")

@@ -11,8 +11,8 @@ import pytest
 
 from studio.config import StudioConfig
 from studio.errors import StudioError
-from studio.project import Project
-from studio.render.blocks import render_blocks
+from studio.features.builtin import new_project
+from studio.core.blocks import render_blocks
 
 ORDERS = ("客户ID,下单时间,实付金额,渠道\n"
           "secret-a,2024-01-05,10,社群\nsecret-a,2024-02-01,20,社群\nsecret-b,2024-01-20,30,门店\n"
@@ -26,7 +26,7 @@ def page(tmp_path: Path):
     content = tmp_path / "content"
     content.mkdir()
     (content / "orders.csv").write_text(ORDERS, encoding="utf-8")
-    project = Project(StudioConfig(root=tmp_path))
+    project = new_project(StudioConfig(root=tmp_path))
 
     def _render(body: str, first_line: int = 1):
         return render_blocks(project, None, content / "page.md", body, first_line)

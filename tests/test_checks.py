@@ -12,17 +12,17 @@ import pytest
 
 from conftest import ROOT, run_studio
 from studio.config import CheckOptions, StudioConfig
-from studio.content.calendar import Calendar, Entry
+from studio.features.calendars.model import Calendar, Entry
 from studio.data.reader import read_table
-from studio.playbook.checkup import check_calendar
-from studio.project import Project
+from studio.features.calendars.checkup import check_calendar
+from studio.features.builtin import load_project
 
 NOV = dt.date(2026, 11, 1)  # a Sunday: weeks 2–8, 9–15, 16–22, 23–29 are full
 
 
 @pytest.fixture(scope="module")
 def personas():
-    project = Project.load(StudioConfig(root=ROOT))
+    project = load_project(StudioConfig(root=ROOT))
     return {d.slug: d.model for d in project.of_kind("persona")}
 
 
@@ -228,8 +228,8 @@ def test_thresholds_are_plugin_options_and_typos_are_reported(tmp_path):
 
 
 def test_sample_findings_are_warnings_so_the_strict_sample_build_passes():
-    project = Project.load(StudioConfig(root=ROOT, strict=True))
-    from studio.playbook.checkup import all_findings
+    project = load_project(StudioConfig(root=ROOT, strict=True))
+    from studio.features.calendars.checkup import all_findings
     found = all_findings(project)
     assert found and all(f.severity == "warning" for f in found)
     assert {"moments-per-day", "promo-cap", "weekly-activation", "group-size"} <= set(rules(found))

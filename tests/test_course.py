@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from conftest import run_studio
-from studio.compiler import compile_project, render_page
-from studio.content.course import minutes
+from studio.core.pipeline import compile_project, render_page
+from studio.features.courses.model import minutes
 from studio.engine.build import studio_config
-from studio.project import Project
+from studio.features.builtin import load_project
 
 COURSE = "content/courses/private-domain-101"
 YML = f"{COURSE}/course.yml"
@@ -38,7 +38,7 @@ def line_of(project: Path, rel: str, needle: str, nth: int = 1) -> int:
 
 
 def problems(project: Path) -> list[str]:
-    loaded = Project.load(studio_config(project / "mkdocs.yml"))
+    loaded = load_project(studio_config(project / "mkdocs.yml"))
     return [p.format() for p in loaded.diagnostics.items]
 
 
@@ -119,7 +119,7 @@ def test_durations_read_as_minutes(text, expected):
 
 def test_teardown_update_flows_into_the_lesson(project):
     edit(project, "case_studies/luckin/index.md", "入群即发券", "入群即发新人券包")
-    loaded = Project.load(studio_config(project / "mkdocs.yml"))
+    loaded = load_project(studio_config(project / "mkdocs.yml"))
     text, _ = render_page(loaded, "courses/private-domain-101/02-luckin-store-groups.md", "")
     assert "入群即发新人券包" in text
 
@@ -127,7 +127,7 @@ def test_teardown_update_flows_into_the_lesson(project):
 def test_reordering_course_yml_renumbers_lessons_and_navigation(project):
     edit(project, YML, "  - 01-what-is-private-domain.md\n  - 02-luckin-store-groups.md\n",
          "  - 02-luckin-store-groups.md\n  - 01-what-is-private-domain.md\n")
-    loaded = Project.load(studio_config(project / "mkdocs.yml"))
+    loaded = load_project(studio_config(project / "mkdocs.yml"))
     out = compile_project(loaded)
     uri = "courses/private-domain-101/02-luckin-store-groups.md"
     assert out.nav_order[uri] == 1

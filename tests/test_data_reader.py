@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from studio.data.kinds import Column, Kind, get_kind, register_kind
+from studio.data.kinds import BUILTIN_KINDS, Column, Kind
 from studio.data.reader import read_table
 from studio.errors import StudioError
 
@@ -188,17 +188,13 @@ def test_generic_table_types_inferred_and_declared(tmp_path):
     assert declared.frame["编号"].tolist() == ["20240501"]
 
 
-def test_registered_kind_is_used(tmp_path):
-    register_kind(Kind("test_visits", label="到店", columns=[
-        Column("store", ["门店"], "str", True), Column("visits", ["到店人数"], "int", True)]))
-    try:
-        table = read_table(write(tmp_path, "v.csv", "门店,到店人数\n国贸店,120\n"))
-        assert table.kind == "test_visits" and table.frame["visits"].tolist() == [120]
-    finally:
-        import importlib
-
-        importlib.import_module("studio.data.kinds")._KINDS.pop("test_visits", None)
-    assert get_kind("test_visits") is None
+def test_a_kind_passed_to_the_reader_is_used_and_no_other_reader_sees_it(tmp_path):
+    visits = Kind("test_visits", label="到店", columns=[
+        Column("store", ["门店"], "str", True), Column("visits", ["到店人数"], "int", True)])
+    path = write(tmp_path, "v.csv", "门店,到店人数\n国贸店,120\n")
+    table = read_table(path, kinds={k.name: k for k in (*BUILTIN_KINDS, visits)})
+    assert table.kind == "test_visits" and table.frame["visits"].tolist() == [120]
+    assert read_table(path).kind is None  # nothing was registered anywhere
 
 
 # Rows and lines ---------------------------------------------------------------------------------
@@ -279,7 +275,7 @@ def test_whitespace_cells_are_blank_and_blank_ids_are_not_buyers(tmp_path):
     assert f["customer_id"].isna().tolist() == [False, True]
     from studio.data import kpi
 
-    assert kpi.get("buyers").fn(f) == 1
+    assert kpi.BY_NAME["buyers"].fn(f) == 1
 
 
 from hypothesis import given, settings, strategies as st  # noqa: E402

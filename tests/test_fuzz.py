@@ -12,11 +12,13 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from conftest import ROOT
 from studio.config import StudioConfig
-from studio.content.frontmatter import parse
+from studio.core.frontmatter import parse
 from studio.errors import StudioError
 from studio.guard import pii
-from studio.project import Project
-from studio.render.blocks import handlers, render_blocks
+from studio.core.project import Project
+from studio.features.builtin import FEATURES, load_project, new_project
+from studio.core.blocks import render_blocks
+from studio.core.feature import Registry
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
@@ -84,7 +86,7 @@ def test_front_matter_and_validation_on_mutated_files(tmp_path_factory, sample, 
     path = root / rel
     path.parent.mkdir(parents=True)
     path.write_text(text, encoding="utf-8")
-    project = Project(StudioConfig(root=root))
+    project = new_project(StudioConfig(root=root))
     project._load_document(path, rel.as_posix())  # parse + typed validation; never raises
     for problem in project.diagnostics.items:
         assert_placed(problem, path)
@@ -96,7 +98,7 @@ def sample_project(tmp_path_factory) -> Project:
     root = tmp_path_factory.mktemp("sample")
     for name in ("content", "case_studies"):
         shutil.copytree(ROOT / name, root / name)
-    return Project.load(StudioConfig(root=root))
+    return load_project(StudioConfig(root=root))
 
 
 KEYS = ["data", "type", "x", "y", "group", "agg", "freq", "title", "caption", "metrics", "period", "kind",
@@ -115,7 +117,7 @@ VALUES = st.one_of(
 
 @st.composite
 def block_text(draw) -> str:
-    name = draw(st.sampled_from(sorted(handlers())))
+    name = draw(st.sampled_from(sorted(Registry(FEATURES).blocks)))
     lines = [f"{draw(st.sampled_from(KEYS))}: {draw(VALUES)}" for _ in range(draw(st.integers(0, 6)))]
     if draw(st.booleans()):
         lines.insert(draw(st.integers(0, len(lines))), draw(st.sampled_from(["  - x", ":", "- [", "a: b: c", "\t"])))

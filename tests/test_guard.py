@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import run_studio
 from studio.cli import main
 from studio.config import StudioConfig
-from studio.project import Project
+from studio.features.builtin import load_project
 from test_pii import fake_card, fake_id
 
 MOBILE = "13812345678"
@@ -139,10 +139,8 @@ def test_columns_declared_mask_in_the_page_pass_and_reach_blocks_masked(tmp_path
         "content/data/orders.csv": ORDERS,
     })
     assert check(root)[0] == 0
-    from studio.data.reader import read_table
-
-    Project.load(StudioConfig(root=root))
-    table = read_table(root / "content/data/orders.csv")
+    project = load_project(StudioConfig(root=root))
+    table = project.data.read(root / "content/data/orders.csv")  # what every block reads
     assert "收货人" not in table.frame.columns and "收货人" not in table.headers.values()
     assert list(table.frame["手机号"]) == ["138****5678", "139****5432"]
     assert list(table.frame["customer_id"]) == ["c1", "c2"]  # undeclared columns untouched
@@ -152,10 +150,8 @@ def test_masked_values_stay_distinct_so_counts_do_not_change(tmp_path):
     csv = "客户ID,下单时间,实付金额\n13812345678,2024-05-01,1\n13899995678,2024-05-02,2\n13812345678,2024-05-03,3\n"
     root = write(tmp_path, {"content/data/orders.csv": csv}, "pii: {mask: [customer_id]}")
     assert check(root)[0] == 0
-    from studio.data.reader import read_table
-
-    Project.load(StudioConfig(root=root, pii={"mask": ["customer_id"]}))
-    ids = read_table(root / "content/data/orders.csv").frame["customer_id"]
+    project = load_project(StudioConfig(root=root, pii={"mask": ["customer_id"]}))
+    ids = project.data.read(root / "content/data/orders.csv").frame["customer_id"]
     assert ids.nunique() == 2 and ids.iloc[0] == ids.iloc[2] == "138****5678"
     assert ids.iloc[1].startswith("138****5678·")
 

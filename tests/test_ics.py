@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from studio.compiler import compile_project
+from studio.core.pipeline import compile_project
 from studio.config import StudioConfig
-from studio.project import Project
+from studio.features.builtin import load_project
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -21,7 +21,7 @@ def events(data: bytes) -> list[icalendar.Event]:
 
 def feeds_of(root: Path) -> dict[str, bytes]:
     """The ICS assets of one fresh generation run (a second 'build')."""
-    out = compile_project(Project.load(StudioConfig(root=root)))
+    out = compile_project(load_project(StudioConfig(root=root)))
     return {uri: data for uri, data in out.assets.items() if uri.endswith(".ics")}
 
 
@@ -81,8 +81,8 @@ def test_editing_a_row_keeps_its_uid_and_adding_one_keeps_the_others(project):
 
 
 def test_rows_without_time_are_all_day_events(tmp_path):
-    from studio.content.calendar import Calendar, Entry
-    from studio.export.ics import calendar_ics
+    from studio.features.calendars.model import Calendar, Entry
+    from studio.features.calendars.ics import calendar_ics
 
     e = Entry(date=dt.date(2026, 11, 2), channel="社群", title="整天的社群活动", status="published")
     e._file, e._line = tmp_path / "t.csv", 2

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import STUDIO, run_studio
 from studio.guard.interrupt import Terminated, deferred, interruptible
-from studio.sitedir import MARKER, tidy
+from studio.engine.sitedir import MARKER, tidy
 
 # A MkDocs hook that makes the build slow and says when it is in the middle of writing pages.
 SLOW_HOOK = '''

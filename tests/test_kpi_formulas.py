@@ -7,7 +7,9 @@ import math
 import pandas as pd
 import pytest
 
+from studio.core.feature import Registry
 from studio.data import kpi
+from studio.features.builtin import FEATURES
 
 # Four customers. a: Jan 10, Feb 20 · b: Jan 30 · c: Feb 40, Feb 50, Apr 60 · d: Mar 70.
 ORDERS = pd.DataFrame({
@@ -25,7 +27,7 @@ def orders(request):
 
 
 def value(name: str, frame: pd.DataFrame) -> float:
-    return kpi.get(name).fn(frame)
+    return kpi.BY_NAME[name].fn(frame)
 
 
 def test_order_metrics(orders):
@@ -39,7 +41,7 @@ def test_order_metrics(orders):
 
 
 def test_monthly_series_and_change(orders):
-    s = kpi.series(orders, kpi.get("gmv"), "M")
+    s = kpi.series(orders, kpi.BY_NAME["gmv"], "M")
     assert list(s["period"].dt.month) == [1, 2, 3, 4]
     assert list(s["value"]) == [40, 110, 70, 60]
     assert s["change"].iloc[1] == pytest.approx((110 - 40) / 40)
@@ -47,7 +49,7 @@ def test_monthly_series_and_change(orders):
 
 
 def test_rates_change_in_points(orders):
-    s = kpi.series(orders, kpi.get("repurchase_rate"), "M")
+    s = kpi.series(orders, kpi.BY_NAME["repurchase_rate"], "M")
     # Jan: a, b once each -> 0; Feb: a once, c twice -> 1/2.
     assert list(s["value"])[:2] == [0.0, 0.5]
     assert s["change"].iloc[1] == pytest.approx(0.5)  # +50 points, not +inf%
@@ -55,7 +57,7 @@ def test_rates_change_in_points(orders):
 
 def test_empty_periods_are_kept():
     frame = ORDERS[ORDERS["order_time"].dt.month != 3]
-    s = kpi.series(frame, kpi.get("gmv"), "M")
+    s = kpi.series(frame, kpi.BY_NAME["gmv"], "M")
     assert list(s["value"]) == [40, 110, 0, 60]
 
 
@@ -65,10 +67,10 @@ def test_weeks_start_on_monday():
 
 
 def test_reading_is_the_last_period_with_its_change(orders):
-    r = kpi.reading(orders, kpi.get("gmv"), "M")
+    r = kpi.reading(orders, kpi.BY_NAME["gmv"], "M")
     assert (r.value, r.period, r.previous_label) == (60, "2024年4月", "上月")
     assert r.change == pytest.approx((60 - 70) / 70)
-    assert kpi.reading(orders, kpi.get("gmv"), None).value == 280
+    assert kpi.reading(orders, kpi.BY_NAME["gmv"], None).value == 280
 
 
 def test_cohort_retention(orders):
@@ -147,5 +149,5 @@ def test_empty_frames_give_nan_not_errors():
 
 
 def test_every_metric_documents_its_formula():
-    for m in kpi.metrics().values():
+    for m in Registry(FEATURES).metrics.values():
         assert m.label and "=" in m.formula, m.name

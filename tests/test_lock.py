@@ -4,7 +4,7 @@ deletes or overwrites files it did not create."""
 from __future__ import annotations
 
 from conftest import run_studio
-from studio.lock import LOCK_NAME
+from studio.engine.lock import LOCK_NAME
 from test_interrupt import slow_project, snapshot, start_slow_build
 
 

@@ -9,9 +9,10 @@ import pytest
 
 from conftest import copy_project, run_studio
 from studio.config import StudioConfig
-from studio.project import Project
-from studio.reports.pages import numbers_of, period_markdown
-from studio.reports.summary import summary_html
+from studio.core.project import Project
+from studio.features.builtin import load_project
+from studio.features.reports.pages import numbers_of, period_markdown
+from studio.features.reports.summary import summary_html
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -45,7 +46,7 @@ def make(tmp_path: Path, front: str, files: dict[str, str] | None = None) -> Pro
     for name, text in {"contacts.csv": contacts_csv(), "orders.csv": ORDERS, **(files or {})}.items():
         (folder / name).write_text(text, encoding="utf-8")
     (folder / "r.md").write_text(f"---\ntype: report\ntitle: 测试报告\n{front}---\n\n# 测试报告\n", encoding="utf-8")
-    return Project.load(StudioConfig(root=tmp_path))
+    return load_project(StudioConfig(root=tmp_path))
 
 
 WEEKLY = "period: week\ndatasets: [contacts.csv, orders.csv]\ntargets: {net_new_contacts: ≥ 100}\n"
@@ -92,22 +93,22 @@ def test_missing_data_is_said_not_zero(weekly):
     w49 = weeks["2026-W49"]
     tile = {t["name"]: t for t in w49.tiles()}["net_new_contacts"]
     assert (tile["value"], tile["text"], tile["change"], tile["state"]) == ("NaN", "数据缺失", "", "missing")
-    text = summary_html(w49)
+    text = summary_html(project, w49)
     assert "本周联系客户数据缺失" in text and "净增客户" not in text
     w51 = weeks["2026-W51"]
     assert not w51.has_data and all(f.missing for f in w51.figures)
-    text = summary_html(w51)
+    text = summary_html(project, w51)
     assert "本周没有任何数据（数据缺失）" in text and not any(ch.isdigit() for ch in text.split(">", 1)[1])
     page = period_markdown(project, w51, "reports/r/2026-W51.md")
     assert "数据缺失：本周没有订单数据" in page and 'data-value="0' not in page
 
 
 def test_missed_targets_are_called_out(weekly):
-    _, weeks = weekly
-    text = summary_html(weeks["2026-W47"])
+    project, weeks = weekly
+    text = summary_html(project, weeks["2026-W47"])
     assert "低于目标" in text and "未达成目标" in text
     assert 'data-metric="net_new_contacts" data-role="target">100<' in text
-    assert "未达成目标" not in summary_html(weeks["2026-W48"])
+    assert "未达成目标" not in summary_html(project, weeks["2026-W48"])
 
 
 def test_report_mistakes_name_file_and_line(tmp_path):
@@ -172,4 +173,4 @@ def test_personas_and_calendar_give_plan_against_actual(tmp_path):
     rows = {(r.persona_name, r.channel): (r.planned, r.published, r.statuses) for r in w47.plan}
     assert rows == {("福利官小鹿", "朋友圈"): (2, 2, ""), ("福利官小鹿", "社群"): (1, 0, "已排期 1")}
     assert [p.engagement for p in w47.top_posts] == [39] and [p.engagement for p in w47.bottom_posts] == [12]
-    assert "内容计划" in summary_html(w47)
+    assert "内容计划" in summary_html(project, w47)

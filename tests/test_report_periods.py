@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from studio.reports.periods import local_days, mask, parse_period, period_of, periods_between
+from studio.features.reports.periods import local_days, mask, parse_period, period_of, periods_between
 
 D = dt.date
 

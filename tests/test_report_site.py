@@ -10,8 +10,8 @@ import pytest
 
 from conftest import CHROMIUM, run_studio
 from studio.data import kpi
-from studio.render.kpi import format_value
-from studio.reports import numbers as _numbers  # noqa: F401  (registers the plan metrics)
+from studio.features.datasets.kpi_block import format_value
+from studio.features.reports.numbers import CALENDAR_METRICS
 
 WEEKLY = "reports/team-weekly"
 
@@ -36,7 +36,7 @@ def summary(text: str) -> str:
 
 def as_tile_writes_it(metric: str, role: str, tile: dict[str, str]) -> str:
     """A tile's exact number, formatted the way the summary must print it."""
-    fmt = kpi.get(metric).format
+    fmt = {**kpi.BY_NAME, **{m.name: m for m in CALENDAR_METRICS}}[metric].format
     if role == "value":
         return format_value(float(tile["data-value"]), fmt)
     if role == "change":

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from conftest import run_studio
-from studio.search import glossary as glossary_mod
-from studio.search.indexer import Synonyms, write_index
-from studio.search.normalize import fold, normalize
-from studio.search.records import Record, Section, keywords_of, record_of
-from studio.search.segment import Segmenter
+from studio.features.search import glossary as glossary_mod
+from studio.features.search.indexer import Synonyms, write_index
+from studio.features.search.normalize import fold, normalize
+from studio.features.search.records import Record, Section, keywords_of, record_of
+from studio.features.search.segment import Segmenter
 
 
 @pytest.fixture(scope="module")

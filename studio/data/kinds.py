@@ -2,7 +2,8 @@
 
 A kind lists its columns with Chinese aliases and the real WeCom field names, so that
 ``客户ID``, ``openid`` and ``customer_id`` all become ``customer_id``. Other features add
-kinds with :func:`register_kind` (the content calendar registers ``calendar``).
+kinds through their :class:`~studio.core.feature.Feature` (the content calendar adds
+``calendar``); the kinds a project knows are its registry's, passed to the reader.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Mapping
 
 TYPES = ("int", "float", "percent", "money", "date", "datetime", "str")
 
@@ -74,23 +76,6 @@ class Kind:
         return found
 
 
-_KINDS: dict[str, Kind] = {}
-
-
-def register_kind(kind: Kind) -> Kind:
-    """Add (or replace) a kind; inference tries kinds in registration order."""
-    _KINDS[kind.name] = kind
-    return kind
-
-
-def get_kind(name: str) -> Kind | None:
-    return _KINDS.get(name)
-
-
-def kinds() -> dict[str, Kind]:
-    return dict(_KINDS)
-
-
 _UNIT = re.compile(r"\s*[（(][^（）()]*[)）]\s*$")
 
 
@@ -105,10 +90,11 @@ def header_key(header: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
-def infer_kind(headers: list[str]) -> Kind | None:
-    """The kind whose required columns are all present, with the most columns matched."""
+def infer_kind(headers: list[str], kinds: Mapping[str, Kind]) -> Kind | None:
+    """The kind whose required columns are all present, with the most columns matched
+    (ties go to the kind listed first)."""
     best: tuple[int, int, Kind] | None = None
-    for order, kind in enumerate(_KINDS.values()):
+    for order, kind in enumerate(kinds.values()):
         if not kind.required:
             continue
         found = kind.match(headers)
@@ -122,7 +108,7 @@ def infer_kind(headers: list[str]) -> Kind | None:
 # Built-in kinds ------------------------------------------------------------------------
 _DAY = ["日期", "统计日期", "时间", "date", "day", "stat_date"]
 
-register_kind(Kind("orders", label="订单", description="每行一笔订单（小程序/商城导出）", columns=[
+ORDERS = Kind("orders", label="订单", description="每行一笔订单（小程序/商城导出）", columns=[
     Column("customer_id", ["客户ID", "用户ID", "会员ID", "openid", "unionid", "external_userid",
                            "客户编号", "会员编号", "用户编号", "customer", "user_id", "member_id", "buyer_id"],
            "str", True, "客户ID", category=True),
@@ -133,9 +119,9 @@ register_kind(Kind("orders", label="订单", description="每行一笔订单（�
     Column("order_id", ["订单号", "订单编号", "订单ID", "order_no", "id"], "str", False, "订单号"),
     Column("quantity", ["数量", "商品数量", "件数", "qty", "items"], "int", False, "数量"),
     Column("channel", ["渠道", "来源", "下单渠道", "订单来源", "source"], "str", False, "渠道", category=True),
-]))
+])
 
-register_kind(Kind("contacts", label="联系客户统计", description="企业微信联系客户统计，每行一天", columns=[
+CONTACTS = Kind("contacts", label="联系客户统计", description="企业微信联系客户统计，每行一天", columns=[
     Column("stat_time", _DAY, "date", True, "日期"),
     Column("new_apply_cnt", ["发起申请数"], "int", False, "发起申请数"),
     Column("new_contact_cnt", ["新增客户数", "新增客户"], "int", True, "新增客户数"),
@@ -146,9 +132,9 @@ register_kind(Kind("contacts", label="联系客户统计", description="企业�
     Column("negative_feedback_cnt", ["删除/拉黑成员的客户数", "删除拉黑客户数", "流失客户数", "删除/拉黑人数"],
            "int", False, "删除/拉黑成员的客户数"),
     Column("userid", ["成员", "员工", "成员ID", "员工ID", "member"], "str", False, "成员"),
-]))
+])
 
-register_kind(Kind("groups", label="客户群统计", description="企业微信客户群统计，每行一天", columns=[
+GROUPS = Kind("groups", label="客户群统计", description="企业微信客户群统计，每行一天", columns=[
     Column("stat_time", _DAY, "date", True, "日期"),
     Column("new_chat_cnt", ["新增客户群数量", "新增群数"], "int", False, "新增客户群数量"),
     Column("chat_total", ["客户群总数", "群总数"], "int", False, "客户群总数"),
@@ -157,9 +143,9 @@ register_kind(Kind("groups", label="客户群统计", description="企业微信�
     Column("member_total", ["客户群总人数", "群总人数"], "int", True, "客户群总人数"),
     Column("member_has_msg", ["发过消息的群成员数", "活跃群成员数"], "int", True, "发过消息的群成员数"),
     Column("msg_total", ["客户群消息总数", "群消息总数"], "int", False, "客户群消息总数"),
-]))
+])
 
-register_kind(Kind("moments", label="朋友圈", description="朋友圈发布记录，每行一条", columns=[
+MOMENTS = Kind("moments", label="朋友圈", description="朋友圈发布记录，每行一条", columns=[
     Column("date", ["发布日期", "发布时间", "日期", "post_time", "create_time", "time"], "date", True, "发布日期"),
     Column("persona", ["人设", "账号", "发布人", "发布成员", "员工", "account"], "str", True, "人设"),
     Column("pillar", ["内容类型", "内容支柱", "支柱", "类别", "栏目", "category", "type"], "str", True, "内容类型"),
@@ -169,9 +155,12 @@ register_kind(Kind("moments", label="朋友圈", description="朋友圈发布记
     Column("orders", ["订单", "订单数", "成交单数"], "int", False, "订单数"),
     Column("gmv", ["成交额", "成交金额", "GMV"], "money", False, "成交额"),
     Column("title", ["标题", "内容", "文案", "content"], "str", False, "内容"),
-]))
+])
 
-register_kind(Kind("funnel", label="转化漏斗", description="按顺序的漏斗环节与人数", columns=[
+FUNNEL = Kind("funnel", label="转化漏斗", description="按顺序的漏斗环节与人数", columns=[
     Column("stage", ["环节", "阶段", "步骤", "漏斗环节", "名称", "step", "name"], "str", True, "环节"),
     Column("count", ["人数", "用户数", "数量", "次数", "users", "value", "n"], "int", True, "人数"),
-]))
+])
+
+# The kinds of ``studio.data``, in inference order; features add their own (calendar).
+BUILTIN_KINDS: tuple[Kind, ...] = (ORDERS, CONTACTS, GROUPS, MOMENTS, FUNNEL)

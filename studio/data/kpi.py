@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from types import MappingProxyType
+from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -34,24 +35,21 @@ class Metric:
     change: str = "relative"
 
 
-_METRICS: dict[str, Metric] = {}
+    def __call__(self, frame: pd.DataFrame) -> float:
+        return self.fn(frame)
 
 
 def metric(name: str, label: str, kind: str, formula: str, format: str = "number", note: str = "",
-           change: str | None = None):
-    def wrap(fn: Callable[[pd.DataFrame], float]) -> Callable[[pd.DataFrame], float]:
-        _METRICS[name] = Metric(name, label, kind, fn, formula, format, note,
-                                change or ("points" if format == "percent" else "relative"))
-        return fn
+           change: str | None = None) -> Callable[[Callable[[pd.DataFrame], float]], Metric]:
+    """Turn ``fn(frame) -> float`` into a :class:`Metric` (still callable on a frame).
+
+    Nothing is registered: a feature lists the metrics it contributes (``METRICS`` below for
+    the data library's own), and each project's registry collects them.
+    """
+    def wrap(fn: Callable[[pd.DataFrame], float]) -> Metric:
+        return Metric(name, label, kind, fn, formula, format, note,
+                      change or ("points" if format == "percent" else "relative"))
     return wrap
-
-
-def metrics(kind: str | None = None) -> dict[str, Metric]:
-    return {n: m for n, m in _METRICS.items() if kind is None or m.kind == kind}
-
-
-def get(name: str) -> Metric | None:
-    return _METRICS.get(name)
 
 
 def _ratio(num: float, den: float) -> float:
@@ -432,4 +430,15 @@ def ltv_curve(f: pd.DataFrame, max_months: int = 12) -> pd.DataFrame:
 
 def summary(frame: pd.DataFrame, kind: str) -> dict[str, float]:
     """Every metric of ``kind`` over the whole frame (used by reports and the benchmark)."""
-    return {n: m.fn(frame) for n, m in metrics(kind).items()}
+    return {m.name: m.fn(frame) for m in METRICS if m.kind == kind}
+
+
+# Every metric defined here, in the order the 指标口径 page lists them.
+METRICS: tuple[Metric, ...] = (
+    orders, buyers, gmv, aov, repurchase_rate, purchase_frequency, gmv_per_buyer, new_contacts,
+    lost_contacts, net_new_contacts, chats, messages, reply_rate, avg_reply_time, group_activity,
+    messages_per_active_member, group_members, group_count, new_group_members, posts, likes,
+    comments, engagement_per_post, moments_gmv, funnel_conversion, funnel_entries,
+)
+# The same, by name (read-only): for code that names a metric of this module.
+BY_NAME: Mapping[str, Metric] = MappingProxyType({m.name: m for m in METRICS})

@@ -15,19 +15,24 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-from studio.data.kinds import TYPES, Column, Kind, get_kind, header_key, infer_kind, kinds, strip_unit
+from studio.data.kinds import BUILTIN_KINDS, TYPES, Column, Kind, header_key, infer_kind, strip_unit
 from studio.errors import StudioError, did_you_mean
-from studio.guard.scan import protect
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
-TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
+# The one set of data-file suffixes: tables (read here) and Excel workbooks among them.
+EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+TEXT_TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+TABLE_SUFFIXES = EXCEL_SUFFIXES | TEXT_TABLE_SUFFIXES | {".xls"}
+# Files that hold raw data and never reach the site: tables, YAML sources, calendar feeds.
+DATA_SUFFIXES = TABLE_SUFFIXES | {".yml", ".yaml", ".json", ".ics"}
 # WeCom's stat_time is 0:00 Beijing time, in epoch seconds.
 TIMEZONE = "Asia/Shanghai"
 _TOTAL_ROW = {"合计", "总计", "总和", "合计：", "total", "Total", "TOTAL", "sum", "Sum"}
+_BUILTIN = {k.name: k for k in BUILTIN_KINDS}
 
 
 @dataclass
@@ -42,6 +47,7 @@ class Table:
     kind: str | None
     header_line: int = 1
     notes: list[str] = field(default_factory=list)  # what the reader skipped, for humans
+    schema: Kind | None = None  # the kind itself, for labels
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -62,47 +68,33 @@ class Table:
 
     def label(self, name: str) -> str:
         """Chinese label of a column for charts: the kind's label, else the header."""
-        kind = get_kind(self.kind) if self.kind else None
-        col = kind.column(name) if kind else None
+        col = self.schema.column(name) if self.schema else None
         return col.label if col else self.header(name)
 
 
-# Cache: blocks and generated pages read the same files many times per build.
-_CACHE: dict[tuple, Table] = {}
-
-
 def read_table(path: Path, kind: str | None = None, columns: dict[str, str] | None = None,
-               *, types: dict[str, str] | None = None, sheet: str | None = None) -> Table:
+               *, types: dict[str, str] | None = None, sheet: str | None = None,
+               kinds: Mapping[str, Kind] | None = None) -> Table:
     """Read ``path`` as a table of ``kind`` (inferred from the headers when None).
 
     ``columns`` maps a canonical column name to the header used in this file, for headers
     no alias covers. ``types`` declares column types (``int``, ``float``, ``percent``,
     ``money``, ``date``, ``datetime``, ``str``) for generic tables or extra columns.
+    ``kinds`` are the kinds known (a project's registry; the built-in ones by default).
     Raises StudioError for unreadable files, missing columns and bad cells.
-    The returned table may be shared: do not modify its frame in place.
+
+    This reads the file every time and applies no PII rule: pages go through the project's
+    data door (``studio.core.datafiles``), which caches tables and masks/drops columns.
     """
     path = Path(path)
-    try:
-        stat = path.stat()
-    except OSError:
+    if not path.is_file():
         raise StudioError("data file not found", file=path,
-                          hint="check the path; it is relative to the page (数据文件不存在)") from None
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, kind,
-           tuple(sorted((columns or {}).items())), tuple(sorted((types or {}).items())), sheet)
-    cached = _CACHE.get(key)
-    if cached is not None:
-        return protect(cached)
-    table = _read(path, kind, columns or {}, types or {}, sheet)
-    if len(_CACHE) > 64:
-        _CACHE.clear()
-    _CACHE[key] = table
-    if kind is None and table.kind is not None:  # the same read serves `kind: <inferred>`
-        _CACHE[key[:3] + (table.kind,) + key[4:]] = table
-    return protect(table)  # columns declared pii mask:/drop: (studio.guard.scan)
+                          hint="check the path; it is relative to the page (数据文件不存在)")
+    return _read(path, kind, columns or {}, types or {}, sheet, _BUILTIN if kinds is None else kinds)
 
 
 def _read(path: Path, kind_name: str | None, columns: dict[str, str], types: dict[str, str],
-          sheet: str | None) -> Table:
+          sheet: str | None, kinds: Mapping[str, Kind]) -> Table:
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         raw, lines, header_line, encoding = _read_excel(path, sheet)
@@ -117,12 +109,12 @@ def _read(path: Path, kind_name: str | None, columns: dict[str, str], types: dic
 
     headers_in_file = list(raw.columns)
     if kind_name is None:
-        kind = infer_kind(headers_in_file) if not columns else _infer_with(headers_in_file, columns)
+        kind = infer_kind(headers_in_file, kinds) if not columns else _infer_with(headers_in_file, columns, kinds)
     else:
-        kind = get_kind(kind_name)
+        kind = kinds.get(kind_name)
         if kind is None and kind_name not in ("generic", "table"):
-            raise StudioError(f"unknown dataset kind '{kind_name}'{did_you_mean(kind_name, kinds())}",
-                              file=path, hint="kinds: " + ", ".join(sorted(kinds())) + ", generic")
+            raise StudioError(f"unknown dataset kind '{kind_name}'{did_you_mean(kind_name, kinds)}",
+                              file=path, hint="kinds: " + ", ".join(sorted(kinds)) + ", generic")
     mapping = _map_columns(path, kind, headers_in_file, columns, header_line)
 
     frame = pd.DataFrame(index=pd.RangeIndex(len(raw)))
@@ -143,7 +135,7 @@ def _read(path: Path, kind_name: str | None, columns: dict[str, str], types: dic
         if col is not None and col.category and ctype == "str":
             values = _category(values)
         frame[name] = values
-    return Table(path, frame, headers, lines, encoding, kind.name if kind else None, header_line, notes)
+    return Table(path, frame, headers, lines, encoding, kind.name if kind else None, header_line, notes, kind)
 
 
 def _category(values: pd.Series) -> pd.Series:
@@ -326,10 +318,94 @@ def _drop_empty_and_totals(raw: pd.DataFrame, lines: list[int]) -> tuple[pd.Data
     return raw.iloc[idx].reset_index(drop=True), [lines[i] for i in idx], notes
 
 
+# Cells as written (for the PII scan) --------------------------------------------------------
+@dataclass
+class Grid:
+    """A table file as written: header, and each column's cells with the file line of each row."""
+
+    header_line: int
+    headers: list[str]
+    lines: list[int]
+    columns: list[list[str]]
+
+
+def read_cells(path: Path) -> Grid | None:
+    """The cells of a CSV/TSV/Excel file as text; None for other or unreadable files.
+
+    Raw text, not typed values: a phone number must not become 1.38e10 before it is checked.
+    Same decoding, separator and header detection as :func:`read_table`; ragged rows are
+    kept (the scan must read what :func:`read_table` would refuse).
+    """
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return _excel_cells(path)
+    if suffix not in (".csv", ".tsv"):
+        return None
+    try:
+        text, _ = _decode(path, path.read_bytes())
+    except (OSError, StudioError):
+        return None
+    sep = _sniff_delimiter(path, text[:20000].split("\n")[:20])
+    if '"' not in text:  # one record per line: pandas' C parser, fast on big exports
+        try:
+            frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
+                                skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c").fillna("")
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+            frame = None  # ragged rows: the csv module copes
+        if frame is not None:
+            at = _header_index(frame.head(20).to_numpy().tolist())
+            headers = _grid_headers(frame.iloc[at].tolist(), frame.shape[1])
+            return Grid(at + 1, headers, list(range(at + 2, len(frame) + 1)),
+                        [frame.iloc[at + 1:, j].tolist() for j in range(frame.shape[1])])
+    lines, rows = [], []
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        start = 1
+        for cells in reader:
+            lines.append(start)
+            rows.append(cells)
+            start = reader.line_num + 1
+    except csv.Error:
+        return None
+    return _grid(lines, rows)
+
+
+def _excel_cells(path: Path) -> Grid | None:
+    try:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # a broken workbook: the reader explains when a page uses it
+        return None
+    try:
+        rows = [[_cell_text(v) for v in row] for ws in book.worksheets[:1] for row in ws.iter_rows(values_only=True)]
+    except Exception:
+        return None
+    finally:
+        book.close()
+    return _grid(list(range(1, len(rows) + 1)), rows)
+
+
+def _grid(lines: list[int], rows: list[list[str]]) -> Grid | None:
+    """Split off the header (the first row with two cells or more, as the reader does)."""
+    if not rows:
+        return None
+    at = _header_index(rows[:20])
+    body = rows[at + 1:]
+    width = max([len(rows[at])] + [len(r) for r in body])
+    columns = [[(str(r[j]) if j < len(r) else "") for r in body] for j in range(width)]
+    return Grid(lines[at], _grid_headers(rows[at], width), lines[at + 1:], columns)
+
+
+def _grid_headers(cells: list, width: int) -> list[str]:
+    names = [str(c).replace("\ufeff", "").strip() for c in cells] + [""] * (width - len(cells))
+    return [n or f"column {j + 1}" for j, n in enumerate(names)]
+
+
 # Columns ----------------------------------------------------------------------------------
-def _infer_with(headers: list[str], columns: dict[str, str]) -> Kind | None:
+def _infer_with(headers: list[str], columns: dict[str, str], kinds: Mapping[str, Kind]) -> Kind | None:
     renamed = [next((n for n, h2 in columns.items() if h2 == h), h) for h in headers]
-    return infer_kind(renamed)
+    return infer_kind(renamed, kinds)
 
 
 def _map_columns(path: Path, kind: Kind | None, headers: list[str], columns: dict[str, str],

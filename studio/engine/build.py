@@ -1,125 +1,83 @@
-"""Running MkDocs for Studio: load the config, build into a staged folder, serve."""
+"""Building and serving with any engine: MkDocs (the default), ProperDocs or Zensical.
+
+The engine is chosen by ``--engine`` or the ``engine:`` option of the studio plugin in
+``mkdocs.yml``. MkDocs and ProperDocs (the maintained fork of MkDocs 1.6) run Studio as a
+plugin (``studio.engine.mkdocs``); Zensical runs no MkDocs plugin, so Studio stages the docs
+tree itself and runs its own post-build steps (``studio.engine.zensical``). Whatever the
+engine, the site is built into a temporary folder, checked by the output guard
+(``studio.engine.output_guard``) and swapped in only when everything passed.
+"""
 
 from __future__ import annotations
 
-import logging
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable
 
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import Abort, ConfigurationError, PluginError
-
-from studio.config import StudioConfig
-from studio.engine.plugin import StudioBuildError, StudioPlugin
-from studio.errors import BuildFailed, StudioError
-from studio.guard.interrupt import interruptible
-from studio.lock import project_lock
-from studio.sitedir import check_site_dir, staged, tidy
+from studio.config import ENGINES, StudioConfig
+from studio.errors import BuildFailed, StudioError, did_you_mean
 
 
-def load(config_file: Path, **overrides) -> MkDocsConfig:
-    if not config_file.is_file():
-        raise BuildFailed([StudioError(
-            f"no {config_file.name} here", file=config_file,
-            hint="run studio in the project folder, or pass -f path/to/mkdocs.yml")])
+def choose(engine: str | None, config_file: Path) -> str:
+    """The engine to use: ``engine`` when given, else the project's ``engine:`` option."""
+    if engine is None:
+        engine = _configured_engine(config_file)
+    if engine not in ENGINES:
+        raise StudioError(f"unknown engine '{engine}'{did_you_mean(engine, ENGINES)}",
+                          hint="engines: " + ", ".join(ENGINES))
+    if engine == "properdocs":
+        from studio.engine import properdocs
+
+        properdocs.activate()  # before anything imports mkdocs: its modules are ProperDocs' then
+    return engine
+
+
+def _configured_engine(config_file: Path) -> str:
+    """The ``engine:`` option, read without loading any engine (it decides which to load)."""
+    from studio.engine.mkdocs_yaml import plugin_options
+
     try:
-        return load_config(config_file=str(config_file), **overrides)
-    except (ConfigurationError, Abort) as exc:
-        raise BuildFailed([StudioError(f"invalid configuration: {exc}", file=config_file,
-                                       hint="see the MkDocs and Studio options in README.md")]) from None
-
-
-def studio_plugin(config: MkDocsConfig) -> StudioPlugin:
-    plugin = config.plugins.get("studio")
-    if not isinstance(plugin, StudioPlugin):
-        raise BuildFailed([StudioError("the 'studio' plugin is not enabled", file=config.config_file_path,
-                                       hint="add '- studio' under 'plugins:' in mkdocs.yml")])
-    return plugin
-
-
-def studio_config(config_file: Path, strict: bool = False) -> StudioConfig:
-    """Studio's options from mkdocs.yml, for commands that do not build (check, new)."""
-    return options_of(load(config_file, strict=strict))
-
-
-def options_of(config: MkDocsConfig) -> StudioConfig:
-    try:
-        return studio_plugin(config).studio_config(config)
-    except StudioBuildError as exc:
-        raise BuildFailed(exc.problems) from None
+        value = plugin_options(config_file).get("engine")
+    except StudioError:
+        return "mkdocs"  # the engine's own loading reports a broken file with its line
+    return str(value) if value else "mkdocs"
 
 
 def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
-          configure: Callable[[MkDocsConfig], None] | None = None) -> Path:
-    """Build the site into a staged folder and swap it in; return the site folder.
+          configure: Callable[[Any], None] | None = None, engine: str | None = None) -> Path:
+    """Build the site and swap it in; return the site folder."""
+    name = choose(engine, config_file)
+    if name == "zensical":
+        if configure is not None:
+            raise BuildFailed([StudioError("this command needs an MkDocs engine", file=config_file,
+                                           hint="use --engine mkdocs (or properdocs)")])
+        from studio.engine.zensical import build as zensical_build
 
-    ``configure(config)`` may adjust the loaded configuration first (e.g. the offline bundle).
-    """
-    config = load(config_file, strict=strict)
-    if configure is not None:
-        configure(config)
-    # The site folder is checked by Studio (not MkDocs) before anything is written.
-    site = Path(config.site_dir) if site_dir is None else Path(config.config_file_path).parent / site_dir
-    options = options_of(config)
-    check_site_dir(site, options)
-    plugin = studio_plugin(config)
-    mute = _MuteOwnErrors(plugin)
-    handlers = logging.getLogger("mkdocs").handlers
-    for h in handlers:
-        h.addFilter(mute)
-    with _exclusive(site, options.root), staged(site) as tmp:
-        config.site_dir = str(tmp)
-        try:
-            config.plugins.on_startup(command="build", dirty=False)
-            mkdocs_build(config)
-        except (Abort, PluginError, ConfigurationError) as exc:
-            if plugin.failed is not None:
-                raise BuildFailed(plugin.failed.problems) from None
-            raise BuildFailed([StudioError(f"build failed: {exc}", file=config.config_file_path)]) from None
-        finally:
-            config.plugins.on_shutdown()
-            for h in handlers:
-                h.removeFilter(mute)
-    return site
+        return zensical_build(config_file, site_dir=site_dir, strict=strict)
+    from studio.engine.mkdocs.runner import build as mkdocs_build
+
+    return mkdocs_build(config_file, site_dir=site_dir, strict=strict, configure=configure)
 
 
-@contextmanager
-def _exclusive(site: Path, root: Path) -> Iterator[None]:
-    """One build per project at a time; SIGTERM cleans up like Ctrl-C; leftovers of killed builds go."""
-    with interruptible(), project_lock(root, "build"):
-        tidy(site)
-        yield
+def serve(config_file: Path, dev_addr: str | None = None, engine: str | None = None) -> None:
+    name = choose(engine, config_file)
+    if name == "zensical":
+        from studio.engine.zensical import serve as zensical_serve
+
+        return zensical_serve(config_file, dev_addr)
+    from studio.engine.mkdocs.runner import serve as mkdocs_serve
+
+    return mkdocs_serve(config_file, dev_addr)
 
 
-class _MuteOwnErrors(logging.Filter):
-    """MkDocs logs a plugin's error before aborting; the CLI prints Studio's own list instead."""
+def studio_config(config_file: Path, strict: bool = False) -> StudioConfig:
+    """Studio's options from mkdocs.yml, for commands that do not build (check, new, export)."""
+    from studio.engine.mkdocs.runner import studio_config as from_mkdocs
 
-    def __init__(self, plugin: StudioPlugin):
-        super().__init__()
-        self.plugin = plugin
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        failed = self.plugin.failed
-        return not (failed is not None and record.getMessage() == str(failed))
-
-
-def serve(config_file: Path, dev_addr: str | None = None) -> None:
-    from studio.engine.live import serve as live_serve  # MkDocs' server; an edited page re-rendered alone
-
-    load(config_file)  # clear error for a missing or broken config
-    live_serve(str(config_file), dev_addr)
+    choose(None, config_file)
+    return from_mkdocs(config_file, strict=strict)
 
 
 def quiet_logging(verbose: bool = False) -> None:
-    """MkDocs logs through 'mkdocs'; show warnings (or everything with -v) plainly."""
-    logger = logging.getLogger("mkdocs")
-    if not any(getattr(h, "_studio", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)-7s - %(message)s"))
-        handler._studio = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    logger.propagate = False
+    from studio.engine.mkdocs.runner import quiet_logging as mkdocs_quiet
+
+    mkdocs_quiet(verbose)

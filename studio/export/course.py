@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from studio.content.course import courses
+from studio.features.courses.model import courses
 from studio.errors import BuildFailed, StudioError, did_you_mean
 from studio.export.pdf import built_site, page_file, print_pdf
-from studio.project import Project
-from studio.render.course_pages import HANDOUT
+from studio.features.builtin import load_project
+from studio.features.courses.pages import HANDOUT
 
 
 def export_pdf(config_file: Path, slug: str, output: Path | None = None, site_dir: Path | None = None,
@@ -22,7 +22,7 @@ def export_pdf(config_file: Path, slug: str, output: Path | None = None, site_di
     from studio.engine import build as engine
 
     config = engine.studio_config(config_file, strict=strict)
-    project = Project.load(config)
+    project = load_project(config)
     found = courses(project)
     course = found.get(slug)
     if course is None:

@@ -17,14 +17,14 @@ from pathlib import Path
 import markdown
 from markupsafe import Markup
 
-from studio.content.report import REPORTS, ReportSource
+from studio.features.reports.model import REPORTS, ReportSource
 from studio.errors import BuildFailed, StudioError, did_you_mean
 from studio.export.pdf import print_pdf
-from studio.project import Project
-from studio.render.templating import render
-from studio.reports.numbers import all_series, compute
-from studio.reports.pages import LATEST, period_markdown, periods_of
-from studio.reports.periods import Period, parse_period
+from studio.core.project import Project
+from studio.features.builtin import load_project
+from studio.features.reports.numbers import all_series, compute
+from studio.features.reports.pages import LATEST, period_markdown, periods_of
+from studio.features.reports.periods import Period, parse_period
 
 FORMATS = ("html", "pdf")
 _EXTENSIONS = ["tables", "admonition", "attr_list", "md_in_html", "sane_lists"]
@@ -42,7 +42,7 @@ def standalone_html(project: Project, source: ReportSource, period: Period) -> s
     assets = resources.files("studio") / "assets"
     plotly = (resources.files("plotly") / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
     now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
-    return render("report_standalone.html.j2", title=f"{source.model.title} · {period.label}", body=Markup(body),
+    return project.render("report_standalone.html.j2", title=f"{source.model.title} · {period.label}", body=Markup(body),
                   css=Markup((assets / "studio.css").read_text(encoding="utf-8")),
                   plotly=_script(plotly), charts=_script((assets / "charts.js").read_text(encoding="utf-8")),
                   generated=f"{now:%Y-%m-%d %H:%M}")
@@ -85,7 +85,7 @@ def export_report(config_file: Path, slug: str, period: str | None = None, fmt: 
     if fmt not in FORMATS:
         raise StudioError(f"unknown format '{fmt}'", hint="use --html or --pdf")
     config = engine.studio_config(config_file, strict=strict)
-    project = Project.load(config)
+    project = load_project(config)
     failing = project.diagnostics.failing(strict)
     if failing:  # the site would not build: the report's numbers cannot be trusted either
         raise BuildFailed(failing)

@@ -1,0 +1,166 @@
+"""The one door for data files: every block, dataset page, report, calendar and the PII scan
+goes through it.
+
+A page names a data file relative to itself (``data: orders.csv``, ``datasets: [...]``). The
+door resolves that reference inside the project (with a did-you-mean when it is not there),
+reads the file with the data reader (once per build: blocks and pages share the table) and
+applies the project's PII rules — the plugin's ``pii:`` options plus the ``pii:`` front matter
+of every page that uses the file — so no caller can see a column its author dropped, nor a
+masked one unmasked. The rules belong to this project alone: another project loaded in the
+same process has its own door.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from studio.core.blocks import block_names, find_blocks
+from studio.data.reader import EXCEL_SUFFIXES, TABLE_SUFFIXES, TEXT_TABLE_SUFFIXES, Table, read_table
+from studio.errors import StudioError, did_you_mean
+from studio.guard import safeyaml
+from studio.guard.options import ColumnRules
+from studio.guard.scan import Rules, apply_rules
+
+# ``Project`` (studio.core.project) is named, not imported: that module sits above this one.
+
+READABLE = EXCEL_SUFFIXES | TEXT_TABLE_SUFFIXES  # what a page may name as a table
+
+
+class DataFiles:
+    """Resolving, reading and protecting the data files of one project."""
+
+    def __init__(self, project: "Project"):
+        self.project = project
+        self._tables: dict[tuple, Table] = {}
+        self._rules: dict[Path, Rules] | None = None
+        self._page_rules: dict[Path, ColumnRules] = {}
+        self._uses: dict[Path, list[Path]] = {}
+
+    # where -------------------------------------------------------------------------
+    @property
+    def root(self) -> Path:
+        return self.project.config.root.resolve()
+
+    def resolve(self, ref: Any, page: Path, *, file: Path | None = None, line: int | None = None,
+                what: str = "data file", suffixes: frozenset[str] | set[str] = READABLE) -> Path:
+        """The file ``ref`` names, relative to ``page``'s folder; a StudioError placed at
+        ``file:line`` (default: the page) when it is not a table, lies outside the project or
+        does not exist."""
+        where = {"file": file or page, "line": line}
+        rel = str(ref or "").strip()
+        if not rel:
+            raise StudioError(f"empty {what} path", **where, hint="e.g. 'orders.csv', relative to this page")
+        path = (page.parent / rel).resolve()
+        if path.suffix.lower() not in suffixes:
+            raise StudioError(f"{what} '{rel}' is not a CSV or Excel file", **where,
+                              hint="data files are .csv, .tsv or .xlsx exports beside the page")
+        if not path.is_relative_to(self.root):
+            raise StudioError(f"{what} '{rel}' lies outside the project", **where,
+                              hint="put the export inside the project, beside the page that uses it")
+        if not path.is_file():
+            folder = path.parent
+            near = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in suffixes) if folder.is_dir() else []
+            raise StudioError(f"{what} not found: {rel}{did_you_mean(Path(rel).name, near)}", **where,
+                              hint="paths are relative to the page; data files nearby: " + (", ".join(near) or "none"))
+        return path
+
+    # reading -----------------------------------------------------------------------
+    def read(self, path: Path, kind: str | None = None, columns: dict[str, str] | None = None,
+             *, types: dict[str, str] | None = None, sheet: str | None = None) -> Table:
+        """The table at ``path`` with the project's PII rules applied; cached for the build.
+
+        The returned table is shared: do not modify its frame in place.
+        """
+        path = Path(path).resolve()
+        try:
+            stat = path.stat()
+        except OSError:
+            raise StudioError("data file not found", file=path,
+                              hint="check the path; it is relative to the page (数据文件不存在)") from None
+        key = (str(path), stat.st_mtime_ns, stat.st_size, kind, tuple(sorted((columns or {}).items())),
+               tuple(sorted((types or {}).items())), sheet)
+        table = self._tables.get(key)
+        if table is None:
+            raw = read_table(path, kind, columns, types=types, sheet=sheet, kinds=self.project.registry.kinds)
+            table = apply_rules(raw, self.rules_for(path))
+            self._tables[key] = table
+            if kind is None and table.kind is not None:  # the same read serves `kind: <inferred>`
+                self._tables[key[:3] + (table.kind,) + key[4:]] = table
+        return table
+
+    # PII rules ---------------------------------------------------------------------
+    def rules_for(self, path: Path) -> Rules:
+        """The column rules in force for a data file: the options' plus its pages'."""
+        rules = self._all_rules()
+        found = rules.get(Path(path).resolve())
+        return found if found is not None else self._base_rules()
+
+    def uses(self) -> dict[Path, list[Path]]:
+        """Data file -> the pages that name it (front matter ``datasets``, blocks' ``data:``)."""
+        self._all_rules()
+        return self._uses
+
+    def page_rules(self) -> dict[Path, ColumnRules]:
+        """Front matter ``pii:`` of each page that declares it."""
+        self._all_rules()
+        return self._page_rules
+
+    def _base_rules(self) -> Rules:
+        rules = Rules(kinds=tuple(self.project.registry.kinds.values()))
+        rules.add(self.project.config.pii)
+        return rules
+
+    def _all_rules(self) -> dict[Path, Rules]:
+        if self._rules is None:
+            self._page_rules = self._read_page_rules()
+            self._uses = self._find_uses()
+            self._rules = {}
+            for path, pages in self._uses.items():
+                rules = self._base_rules()
+                for page in pages:
+                    if page in self._page_rules:
+                        rules.add(self._page_rules[page])
+                self._rules[path] = rules
+        return self._rules
+
+    def _read_page_rules(self) -> dict[Path, ColumnRules]:
+        out: dict[Path, ColumnRules] = {}
+        for doc in self.project.documents:
+            raw = doc.source.meta.get("pii")
+            if raw is None:
+                continue
+            try:
+                out[doc.path.resolve()] = ColumnRules.model_validate(raw)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    loc = ("pii", *err["loc"])
+                    self.project.diagnostics.error(
+                        f"{'.'.join(map(str, loc))}: {err['msg']}", file=doc.path, line=doc.source.line_of(*loc),
+                        hint="write e.g. 'pii: {mask: [手机号], drop: [收货人], allow: [400-820-8820]}'")
+        return out
+
+    def _find_uses(self) -> dict[Path, list[Path]]:
+        uses: dict[Path, list[Path]] = defaultdict(list)
+        for doc in self.project.documents:
+            declared = doc.source.meta.get("datasets")
+            refs = list(declared) if isinstance(declared, list) else []
+            # Any fenced block with a 'data:' key: block types are added by features over time.
+            for block in find_blocks(doc.source.body, block_names(doc.source.body)):
+                try:
+                    data = safeyaml.load(block.raw)
+                except yaml.YAMLError:  # the block itself reports it
+                    continue
+                if isinstance(data, dict):
+                    value = data.get("data")
+                    refs += value if isinstance(value, list) else [value] if value else []
+            for ref in refs:
+                if isinstance(ref, str) and ref.strip():
+                    target = (doc.path.parent / ref.strip()).resolve()
+                    if target.is_file() and target.suffix.lower() in TABLE_SUFFIXES:
+                        uses[target].append(doc.path.resolve())
+        return dict(uses)

@@ -1,0 +1,138 @@
+"""A project: every content file found, parsed and validated, with the problems found.
+
+This is the core's entry point. ``Project.load(config, features)`` never raises for user
+mistakes: it gathers them in ``project.diagnostics`` so that one run reports all of them.
+Everything a build knows belongs to the project object — its options, the registry of what
+its features contribute, its data door with the PII rules, its templates — so two projects
+in one process never share state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from studio.config import StudioConfig
+from studio.core.datafiles import DataFiles
+from studio.core.feature import Feature, Registry
+from studio.core.frontmatter import Source, parse
+from studio.core.model import FrontMatter, slug_of, validate
+from studio.core.templating import Templates
+from studio.errors import Diagnostics, StudioError, did_you_mean
+
+
+@dataclass
+class Document:
+    """One Markdown file of the project."""
+
+    path: Path  # absolute path on disk
+    uri: str  # path as the site sees it, e.g. "personas/lucky.md"
+    source: Source
+    model: FrontMatter | None = None  # typed front matter, None for plain pages
+
+    @property
+    def kind(self) -> str:
+        return self.model.kind if self.model else "page"
+
+    @property
+    def slug(self) -> str:
+        return slug_of(self.path)
+
+    @property
+    def title(self) -> str:
+        if self.model is not None:
+            for attr in ("title", "name", "brand"):
+                value = getattr(self.model, attr, None)
+                if value:
+                    return str(value)
+        return str(self.source.meta.get("title") or self.slug)
+
+
+@dataclass
+class Project:
+    config: StudioConfig
+    registry: Registry = field(default_factory=lambda: Registry(()))
+    documents: list[Document] = field(default_factory=list)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    extras: dict[str, Any] = field(default_factory=dict)  # per-feature loaded data
+    _indexed: int = field(default=-1, repr=False)
+    _uris: dict = field(default_factory=dict, repr=False)
+    _paths: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.data = DataFiles(self)  # the one door for data files (PII rules of this project)
+        self.templates = Templates(self.registry.template_packages)
+
+    @classmethod
+    def new(cls, config: StudioConfig, features: Iterable[Feature]) -> "Project":
+        """An empty project with the given features (no file read yet)."""
+        return cls(config, Registry(features))
+
+    @classmethod
+    def load(cls, config: StudioConfig, features: Iterable[Feature]) -> "Project":
+        """Read and validate every content file, then run the features' loaders in order."""
+        project = cls.new(config, features)
+        for base, prefix in ((config.content_path, ""), (config.case_studies_path, config.case_studies_dir + "/")):
+            if not base.is_dir():
+                continue
+            for path in sorted(base.rglob("*.md")):
+                if any(part.startswith(".") for part in path.relative_to(base).parts):
+                    continue
+                uri = prefix + path.relative_to(base).as_posix()
+                project._load_document(path, uri)
+        project.registry.run_loaders(project)
+        return project
+
+    def render(self, template: str, **context) -> str:
+        """A template of any feature of this project, rendered."""
+        return self.templates.render(template, **context)
+
+    def _load_document(self, path: Path, uri: str) -> None:
+        try:
+            source = parse(path)
+        except StudioError as problem:
+            self.diagnostics.add(problem)
+            return
+        doc = Document(path, uri, source)
+        kind = source.meta.get("type")
+        if kind is not None:
+            models = self.registry.models
+            model_cls = models.get(str(kind))
+            if model_cls is None:
+                self.diagnostics.error(
+                    f"unknown content type '{kind}'{did_you_mean(kind, models)}",
+                    file=path, line=source.line_of("type"),
+                    hint="use one of: " + ", ".join(sorted(models)) + ", or remove 'type' for a plain page",
+                )
+                return
+            model, problems = validate(model_cls, source)
+            self.diagnostics.extend(problems)
+            if model is None:
+                return
+            doc.model = model
+        self.documents.append(doc)
+
+    # lookups -----------------------------------------------------------------
+    def of_kind(self, kind: str) -> list[Document]:
+        return [d for d in self.documents if d.kind == kind]
+
+    def find(self, kind: str, slug: str) -> Document | None:
+        for doc in self.of_kind(kind):
+            if doc.slug == slug:
+                return doc
+        return None
+
+    def by_path(self, path: Path) -> Document | None:
+        return self._index()[1].get(path.resolve())
+
+    def by_uri(self, uri: str) -> Document | None:
+        return self._index()[0].get(uri)
+
+    def _index(self) -> tuple[dict[str, Document], dict[Path, Document]]:
+        """Lookups by uri and path, rebuilt only when documents were added (called per page)."""
+        if self._indexed != len(self.documents):
+            self._uris = {d.uri: d for d in reversed(self.documents)}
+            self._paths = {d.path.resolve(): d for d in reversed(self.documents)}
+            self._indexed = len(self.documents)
+        return self._uris, self._paths

@@ -1,0 +1,249 @@
+"""The thin MkDocs plugin: wires the core's pages, blocks and assets into a build.
+
+Everything Studio knows lives in the core (``studio.core.project``, ``studio.core.pipeline``); this
+adapter only translates MkDocs events. In ``mkdocs serve`` problems are shown in the pages
+instead of stopping the server.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from pathlib import Path
+
+from mkdocs.config import base, config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import get_relative_url
+from pydantic import ValidationError
+
+from studio.core.nav import arrange
+from studio.core.pipeline import Output, compile_project, render_page
+from studio.config import StudioConfig
+from studio.cache import Cache, key_of
+from studio.engine.progress import BuildProgress
+from studio.errors import StudioError
+from studio.guard.html import guard_page
+from studio.core.project import Project
+from studio.features.builtin import load_project
+from studio.features.search.site import SiteSearch  # issue 5: Chinese search
+
+log = logging.getLogger("mkdocs.plugins.studio")
+
+# Files that hold raw (possibly personal) data: never copied into the site.
+from studio.engine.output_guard import PRIVATE_SUFFIXES  # noqa: E402
+
+
+class StudioBuildError(PluginError):
+    """A build stopped on user mistakes; ``problems`` keeps them for the CLI."""
+
+    def __init__(self, problems: list[StudioError]):
+        self.problems = problems
+        super().__init__("\n" + "\n".join(p.format() for p in problems))
+
+
+# MkDocs-side options; each group is validated by ``studio.config.StudioConfig``. Built with
+# type() because MkDocs collects a config class's options when the class is created.
+StudioPluginConfig = type("StudioPluginConfig", (base.Config,), {
+    _name: c.Optional(c.Type(object)) for _name in StudioConfig.model_fields if _name != "root"})
+
+
+class StudioPlugin(BasePlugin[StudioPluginConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.serving = False
+        self.project: Project | None = None
+        self.output = Output()
+        self.page_problems: list[StudioError] = []
+        self.failed: StudioBuildError | None = None
+        self.search: SiteSearch | None = None
+        self.progress = BuildProgress(enabled=False)
+        self.page_cache = Cache(None, "pages")
+        self.live = None  # (files, nav, env) of the last build, for `studio serve` (studio.engine.mkdocs.live)
+        self._nav = None
+
+    # lifecycle -----------------------------------------------------------------
+    def on_startup(self, *, command, dirty) -> None:
+        self.serving = command == "serve"
+        logging.getLogger("jieba").setLevel(logging.WARNING)  # its start-up chatter is not news
+
+    def studio_config(self, config) -> StudioConfig:
+        """Validate this plugin's options into Studio's typed config."""
+        root = Path(config.config_file_path or ".").resolve().parent
+        options = {k: v for k, v in self.config.items() if v is not None}
+        try:
+            studio_config = StudioConfig.model_validate({**options, "root": root})
+        except ValidationError as exc:
+            problems = [StudioError(
+                f"plugins.studio.{'.'.join(map(str, e['loc']))}: {e['msg']}",
+                file=config.config_file_path, hint="see README, section 'Options'",
+            ) for e in exc.errors()]
+            raise StudioBuildError(problems) from None
+        studio_config.strict = studio_config.strict or bool(config.strict)
+        return studio_config
+
+    def on_config(self, config):
+        studio_config = self.studio_config(config)
+        studio_config.courses.drafts = studio_config.courses.drafts or self.serving  # drafts show in serve
+        self.failed = None
+        self.progress.stop()
+        self.progress = BuildProgress(False if self.serving else None)  # bars in a terminal only
+        self.project = load_project(studio_config)
+        self.page_cache = Cache.for_project(studio_config, "pages")
+        self.output = compile_project(self.project)
+        self.search = SiteSearch(self.project, config)  # search: engine, records, worker
+        self.page_problems = []
+        config.extra_css = list(config.extra_css) + [
+            u for u in self.output.css if u not in config.extra_css]
+        config.extra_javascript = list(config.extra_javascript) + [
+            u for u in self.output.js if u not in config.extra_javascript]
+        self._report(self.project.diagnostics.items)
+        return config
+
+    def _report(self, problems: list[StudioError]) -> None:
+        """Log warnings; stop the build on failing problems (unless serving)."""
+        for p in problems:
+            if p.severity == "warning":
+                log.warning(p.format())
+        failing = self.project.diagnostics.failing(self.project.config.strict) if self.project else problems
+        if failing and not self.serving:
+            raise StudioBuildError(failing)
+
+    # files and navigation ------------------------------------------------------------
+    def on_files(self, files: Files, *, config) -> Files:
+        assert self.project is not None
+        for f in list(files):
+            if Path(f.src_uri).suffix.lower() in PRIVATE_SUFFIXES:
+                files.remove(f)
+        cs = self.project.config.case_studies_path
+        if cs.is_dir():
+            root = str(self.project.config.root)
+            for path in sorted(cs.rglob("*")):
+                rel = path.relative_to(self.project.config.root).as_posix()
+                if path.is_file() and path.suffix.lower() not in PRIVATE_SUFFIXES and files.get_file_from_path(rel) is None:
+                    files.append(File(rel, root, config.site_dir, config.use_directory_urls))
+        for uri, markdown in self.output.pages.items():
+            if files.get_file_from_path(uri) is None:
+                files.append(File.generated(config, uri, content=markdown))
+        for uris, level in ((self.output.drafts, InclusionLevel.DRAFT), (self.output.unlisted, InclusionLevel.NOT_IN_NAV)):
+            for uri in uris:
+                f = files.get_file_from_path(uri)
+                if f is not None:
+                    f.inclusion = level
+        for uri, data in self.output.assets.items():
+            files.append(File.generated(config, uri, content=data))
+        self.progress.start("pages", sum(1 for _ in files.documentation_pages()))
+        charts = sum(d.source.body.count("```chart") for d in self.project.documents)
+        if charts:
+            self.progress.start("charts", charts)
+        return files
+
+    def on_nav(self, nav, *, config, files):
+        if self.project is not None:  # Studio's navigation rules, shared by every engine
+            cfg = self.project.config
+            arrange(nav.items, section_titles=cfg.section_titles, order=self.output.nav_order,
+                    folder_titles=self.output.nav_titles, max_pages=cfg.nav.max_pages)
+        self._nav = nav
+        return nav
+
+    def on_env(self, env, *, config, files):
+        self.live = (files, self._nav, env) if self.serving else None
+        return env
+
+    # pages --------------------------------------------------------------------------
+    def on_page_markdown(self, markdown: str, *, page, config, files):
+        assert self.project is not None
+        try:
+            text, needs = render_page(self.project, page.file.src_uri, markdown, Path(page.file.abs_src_path or "."))
+        except StudioError as problem:
+            self.page_problems.append(problem)
+            if not self.serving:
+                return markdown
+            text, needs = markdown, set()
+        page.meta["studio_needs"] = sorted(needs | self.output.page_needs.get(page.file.src_uri, set()))
+        if self.serving:
+            text = _problem_banner(self.project.diagnostics.items + self.page_problems) + text
+        if self.search:
+            self.search.page_markdown(page)
+        return text
+
+    @event_priority(90)  # sanitise the Markdown's HTML before other plugins add their own
+    def on_page_content(self, html_text: str, *, page, config, files):
+        if self.project is None:
+            return html_text
+        generated = page.file.src_uri in self.output.pages
+        key = key_of("guard-page", html_text, self.project.config.html.model_dump(mode="json"),
+                     str(page.file.abs_src_path), generated)
+        text = self.page_cache.get(key)  # sanitised before, with no problems (studio.cache)
+        if text is not None:
+            return text
+        text, problems = guard_page(html_text, self.project.config.html, source=page.file.abs_src_path,
+                                    generated=generated)
+        if not problems:
+            self.page_cache.put(key, text)
+        for p in problems:  # warnings: they fail only --strict builds
+            if self.project.config.strict and not self.serving:
+                self.page_problems.append(p)
+            else:
+                log.warning(p.format())
+        return text
+
+    @event_priority(100)  # search: read the page before Material's search strips data-search-*
+    def on_page_context(self, context, *, page, config, nav):
+        if self.search:
+            self.search.page(page)
+        return context
+
+    def on_post_page(self, output: str, *, page, config):
+        if self.search:
+            self.search.lunr_page(page)
+            output = self.search.post_page(output)
+        scripts = []
+        for need in page.meta.get("studio_needs", []):
+            for uri in self.output.need_scripts.get(need, []):
+                src = get_relative_url(uri, page.url)
+                scripts.append(f'<script src="{html.escape(src)}" defer></script>')
+        if scripts:
+            output = output.replace("</head>", "\n".join(scripts) + "\n</head>", 1)
+        self.progress.advance("pages")
+        if self.project is not None:
+            self.progress.set("charts", self.project.extras.get("charts:rendered", 0))
+        return output
+
+    @event_priority(100)
+    def on_post_build(self, *, config) -> None:
+        if self.page_problems and not self.serving:
+            raise StudioBuildError(self.page_problems)
+        try:
+            if self.search:  # search: write the Pagefind index and vocabulary
+                try:
+                    self.search.post_build(config.site_dir, self.progress.advancer("search", len(self.search.records)))
+                except StudioError as problem:
+                    raise StudioBuildError([problem]) from None
+        finally:
+            self.progress.stop()
+        for cache in (self.project.extras.get("cache:charts") if self.project else None,
+                      getattr(self.search, "cache", None), self.page_cache):
+            if cache is not None:
+                cache.prune()  # entries this build did not use (studio.cache)
+
+    def on_build_error(self, *, error) -> None:
+        self.progress.stop()
+        if isinstance(error, StudioBuildError):
+            self.failed = error
+
+    def on_serve(self, server, *, config, builder):
+        if self.project and self.project.config.case_studies_path.is_dir():
+            server.watch(str(self.project.config.case_studies_path))
+        return server
+
+
+def _problem_banner(problems: list[StudioError]) -> str:
+    if not problems:
+        return ""
+    lines = [f'!!! failure "Studio：发现 {len(problems)} 个问题（{len(problems)} problem(s)）"', ""]
+    for p in problems:
+        lines.append("    - `" + p.format().replace("`", "'").replace("\n", " ") + "`")
+    return "\n".join(lines) + "\n\n"

@@ -1,0 +1,1 @@
+"""Studio's features, one package each; ``builtin.FEATURES`` lists them in order."""

@@ -1,0 +1,637 @@
+"""The ```chart block: an interactive plotly chart built in Python from a data file.
+
+The figure is computed at build time (pandas + plotly); the page gets its JSON, a caption
+and a collapsible table of exactly what is plotted, so the chart reads without script and
+prints. ``charts.js`` draws it with the local plotly.js and Material's light/dark colours.
+Only aggregates reach the page: raw rows (customer IDs) never do, except for scatter
+charts, which plot two numeric columns and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from studio.cache import Cache, file_hash, key_of
+from studio.core.blocks import BlockContext, check_keys
+from studio.core.project import Project
+from studio.data import kpi
+from studio.data.format import value as format_value
+from studio.data.reader import Table
+from studio.errors import StudioError, did_you_mean
+from studio.guard.html import seal
+
+from .kpi_block import load
+
+TYPES = ("line", "bar", "area", "pie", "funnel", "cohort", "scatter", "ltv")
+TYPE_ALIASES = {"heatmap": "cohort", "cohort heatmap": "cohort", "column": "bar", "donut": "pie", "折线": "line",
+                "柱状": "bar", "饼图": "pie", "漏斗": "funnel", "散点": "scatter"}
+AGGS = ("sum", "mean", "median", "min", "max", "count", "nunique", "last")
+AGG_LABELS = {"sum": "合计", "mean": "平均", "median": "中位数", "min": "最小", "max": "最大",
+              "count": "计数", "nunique": "去重数", "last": "期末"}
+OPTIONS = {"height", "stacked", "table", "months", "value", "format", "top", "sort", "horizontal"}
+KEYS = {"data", "kind", "type", "x", "y", "group", "agg", "freq", "title", "options", "columns", "types",
+        "sheet", "caption"}
+DEFAULT_FREQ = {"orders": "M", "contacts": "W", "groups": "W", "moments": "W"}
+DEFAULT_Y = {"orders": "gmv", "contacts": "net_new_contacts", "groups": "group_activity", "moments": "likes",
+             "funnel": "count"}
+MAX_POINTS = 5000  # scatter points drawn; the table shows at most MAX_ROWS
+MAX_ROWS = 200
+
+
+@dataclass
+class Trace:
+    name: str
+    x: list
+    y: list
+
+
+@dataclass
+class ChartData:
+    """What a chart plots, in plain lists: the figure and the fallback table share it."""
+
+    kind: str  # line | bar | area | pie | funnel | cohort | scatter
+    x_label: str
+    y_label: str
+    fmt: str  # number | money | percent | ratio | minutes
+    traces: list[Trace] = field(default_factory=list)
+    z: list[list] | None = None  # cohort heatmap rows
+    z_rows: list[str] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def empty(self) -> bool:
+        if self.z is not None:
+            return not self.z
+        return not any(len(t.x) for t in self.traces)
+
+
+# Figures ----------------------------------------------------------------------------------------
+def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """Round tick values covering [lo, hi] (1-2-5 steps), for Chinese tick labels."""
+    lo, hi = min(lo, 0.0), max(hi, 0.0)
+    if hi == lo:
+        hi = lo + 1
+    raw = (hi - lo) / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    start = math.floor(lo / step) * step
+    ticks = []
+    v = start
+    while True:  # up to the first tick at or above hi, so the highest point is never clipped
+        ticks.append(round(v, 10))
+        if v >= hi - step * 1e-9:
+            return ticks
+        v += step
+
+
+def _finite(values) -> list[float]:
+    return [float(v) for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+
+
+def _axis(values: list[float], fmt: str, stacked_total: list[float] | None = None) -> dict:
+    vals = _finite(stacked_total or values)
+    if not vals:
+        return {}
+    if fmt == "percent":
+        return {"tickformat": ".0%", "rangemode": "tozero"}
+    ticks = nice_ticks(min(vals), max(vals))
+    tick_fmt = fmt if fmt in ("money", "number") else "number"  # ticks: 1.5, not 1.50 or 1.5 分钟
+    return {"tickvals": ticks, "ticktext": [format_value(t, tick_fmt) for t in ticks], "range": [ticks[0], ticks[-1]]}
+
+
+def _hover(data: ChartData, name: bool) -> str:
+    head = "%{fullData.name}<br>" if name else ""
+    return head + "%{x}：%{customdata}<extra></extra>"
+
+
+def figure(data: ChartData, title: str, height: int, options: dict) -> dict:
+    """The plotly figure of ``data`` as plotly's JSON schema (``{"data", "layout"}``).
+
+    Plain dicts rather than ``plotly.graph_objects``: validating every figure cost most of
+    a build's chart time; ``tests/test_chart_blocks.py`` validates them with plotly instead.
+    Colours are left to the browser, which takes them from Material's palette.
+    """
+    traces: list[dict] = []
+    xaxis: dict = {}
+    yaxis: dict = {}
+    layout: dict = {}
+    multi = len(data.traces) > 1
+    if data.empty:
+        layout["annotations"] = [{"text": "暂无数据", "showarrow": False, "font": {"size": 18},
+                                  "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}]
+        xaxis = {"visible": False}
+        yaxis = {"visible": False}
+    elif data.kind == "pie":
+        t = data.traces[0]
+        traces.append({"type": "pie", "labels": t.x, "values": t.y, "hole": 0.45, "sort": False,
+                       "textinfo": "label+percent", "customdata": [format_value(v, data.fmt) for v in t.y],
+                       "hovertemplate": "%{label}：%{customdata}（%{percent}）<extra></extra>"})
+    elif data.kind == "funnel":
+        t = data.traces[0]
+        first = t.y[0] if t.y and t.y[0] else None
+        text = [f"{format_value(v, data.fmt)}（{format_value(v / first, 'percent') if first else '—'}）" for v in t.y]
+        traces.append({"type": "funnel", "y": t.x, "x": t.y, "text": text, "textinfo": "text",
+                       "hoverinfo": "skip", "connector": {"line": {"width": 1}}})
+    elif data.kind == "cohort":
+        z = [[None if _missing(v) else v for v in row] for row in data.z]
+        text = [["" if v is None else format_value(v, data.fmt) for v in row] for row in z]
+        traces.append({"type": "heatmap", "z": z, "x": data.traces[0].x if data.traces else None, "y": data.z_rows,
+                       "text": text, "texttemplate": "%{text}", "hovertemplate": "%{y} · %{x}：%{text}<extra></extra>",
+                       "colorscale": "Teal", "showscale": False, "xgap": 2, "ygap": 2, "hoverongaps": False})
+        xaxis = {"side": "top", "type": "category"}
+        yaxis = {"autorange": "reversed", "type": "category"}
+    elif data.kind == "scatter":
+        for t in data.traces:
+            traces.append({"type": "scatter", "x": t.x, "y": t.y, "name": t.name, "mode": "markers",
+                           "marker": {"opacity": 0.7},
+                           "hovertemplate": ("%{fullData.name}<br>" if multi else "")
+                           + f"{data.x_label}：%{{x}}<br>{data.y_label}：%{{y}}<extra></extra>"})
+        xaxis = {"title": {"text": data.x_label}}
+        yaxis = {"title": {"text": data.y_label}}
+    else:
+        stacked = bool(options.get("stacked")) or data.kind == "area"
+        horizontal = bool(options.get("horizontal")) and data.kind == "bar"
+        for t in data.traces:
+            custom = [format_value(v, data.fmt) for v in t.y]
+            if data.kind == "bar":
+                traces.append({"type": "bar", "x": t.y if horizontal else t.x, "y": t.x if horizontal else t.y,
+                               "name": t.name, "customdata": custom, "orientation": "h" if horizontal else "v",
+                               "hovertemplate": ("%{fullData.name}<br>" if multi else "")
+                               + ("%{y}" if horizontal else "%{x}") + "：%{customdata}<extra></extra>"})
+            else:
+                trace = {"type": "scatter", "x": t.x, "y": t.y, "name": t.name, "customdata": custom,
+                         "mode": "lines+markers", "hovertemplate": _hover(data, multi), "connectgaps": False}
+                if data.kind == "area":
+                    trace["stackgroup"] = "one"
+                traces.append(trace)
+        totals = None
+        if stacked and multi:
+            totals = [sum(0.0 if _missing(tr.y[i]) else float(tr.y[i]) for tr in data.traces)
+                      for i in range(len(data.traces[0].y))]
+        values = {**_axis([v for tr in data.traces for v in tr.y], data.fmt, totals), "title": {"text": data.y_label}}
+        labels = {"type": "category", "title": {"text": data.x_label}}
+        if horizontal:
+            xaxis, yaxis = values, {**labels, "autorange": "reversed"}
+        else:
+            xaxis, yaxis = labels, values
+        if data.kind == "bar":
+            layout["barmode"] = "stack" if stacked else "group"
+    if data.kind not in ("pie", "funnel") and not data.empty:
+        xaxis["automargin"] = True
+        yaxis["automargin"] = True
+    layout.update({
+        "height": height,
+        "margin": {"l": 56, "r": 16, "t": (96 if data.kind == "cohort" else 64) if title else 24, "b": 48},
+        "showlegend": multi or data.kind == "pie",
+        "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"}
+        if data.kind != "pie" else {"orientation": "v"},
+        "hovermode": "closest", "separators": ".,",
+        "font": {"family": "-apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif"},
+        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+    })
+    if title:
+        layout["title"] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}}
+    if xaxis:
+        layout["xaxis"] = xaxis
+    if yaxis:
+        layout["yaxis"] = yaxis
+    return {"data": traces, "layout": layout}
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _json_safe(value):
+    """NaN/inf become null (plotly draws a gap); numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (pd.Timestamp,)):
+        return value.isoformat()
+    return value
+
+
+def figure_json(fig: dict) -> str:
+    """Figure JSON safe inside a <script> element."""
+    text = json.dumps(_json_safe(fig), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# The table of what is plotted ---------------------------------------------------------------
+def data_table(data: ChartData) -> tuple[list[str], list[list[str]], str]:
+    """Header, rows and a note for the collapsible fallback table."""
+    if data.empty:
+        return [], [], "暂无数据"
+    if data.kind == "cohort":
+        header = [data.x_label or "首单月份"] + [str(x) for x in data.traces[0].x]
+        rows = [[label] + ["" if v is None or (isinstance(v, float) and math.isnan(v)) else format_value(v, data.fmt)
+                           for v in row] for label, row in zip(data.z_rows, data.z)]
+        return header, rows, data.note
+    if data.kind == "scatter":
+        header = ([""] if len(data.traces) > 1 else []) + [data.x_label, data.y_label]
+        rows = [([t.name] if len(data.traces) > 1 else []) + [_cell(x), _cell(y)]
+                for t in data.traces for x, y in zip(t.x, t.y)]
+        note = data.note
+        if len(rows) > MAX_ROWS:
+            note = (note + " " if note else "") + f"表中仅列出前 {MAX_ROWS} 行（共 {len(rows)} 行）。"
+            rows = rows[:MAX_ROWS]
+        return header, rows, note
+    xs: list = []
+    for t in data.traces:
+        for x in t.x:
+            if x not in xs:
+                xs.append(x)
+    header = [data.x_label] + [t.name or data.y_label for t in data.traces]
+    lookup = [dict(zip(t.x, t.y)) for t in data.traces]
+    rows = [[str(x)] + [format_value(lk.get(x), data.fmt) for lk in lookup] for x in xs]
+    if data.kind == "funnel" and data.traces:
+        header.append("较上一环")
+        ys = data.traces[0].y
+        for i, row in enumerate(rows):
+            row.append(format_value(ys[i] / ys[i - 1], "percent") if i and ys[i - 1] else "—")
+    return header, rows[:MAX_ROWS], data.note
+
+
+def _cell(v) -> str:
+    if isinstance(v, float):
+        return format_value(v, "number")
+    return str(v)
+
+
+def summary_text(data: ChartData) -> str:
+    """One sentence for screen readers: range and extremes of what is plotted."""
+    if data.empty:
+        return "暂无数据"
+    if data.kind == "cohort":
+        return f"{len(data.z_rows)} 个首单月份的{data.y_label}"
+    if data.kind == "scatter":
+        n = sum(len(t.x) for t in data.traces)
+        return f"{n} 个点，横轴为{data.x_label}，纵轴为{data.y_label}"
+    parts = []
+    for t in data.traces:
+        pairs = [(x, y) for x, y in zip(t.x, t.y) if y is not None and not (isinstance(y, float) and math.isnan(y))]
+        if not pairs:
+            continue
+        hi = max(pairs, key=lambda p: p[1])
+        lo = min(pairs, key=lambda p: p[1])
+        name = t.name or data.y_label
+        if data.kind in ("pie", "funnel"):
+            parts.append(f"{name}：{len(pairs)} 项，最大为{hi[0]}（{format_value(hi[1], data.fmt)}）")
+        else:
+            parts.append(f"{name}：{pairs[0][0]}至{pairs[-1][0]}，最高{format_value(hi[1], data.fmt)}（{hi[0]}），"
+                         f"最低{format_value(lo[1], data.fmt)}（{lo[0]}）")
+    return "；".join(parts)
+
+
+def chart_id(project: Project) -> str:
+    """A page-unique element id: one counter per project (charts of reports, blocks, dashboards)."""
+    n = project.extras["charts:ids"] = project.extras.get("charts:ids", 0) + 1
+    return f"studio-chart-{n}"
+
+
+def render_chart(project: Project, data: ChartData, title: str, caption: str = "", height: int = 360,
+                 options: dict | None = None, table: bool = True) -> str:
+    options = options or {}
+    fig = figure(data, title, height, options)
+    header, rows, note = data_table(data)
+    # Sealed: the page sanitiser keeps this figure's JSON <script> (studio.guard.html).
+    return seal(project.render("chart_figure.html.j2", id=chart_id(project), title=title,
+                       caption=caption, summary=summary_text(data), fig=figure_json(fig), height=height,
+                       header=header, rows=rows, note=note, table=table, empty=data.empty))
+
+
+# From a table to chart data ------------------------------------------------------------------
+class ChartError(Exception):
+    """A problem with the block's keys; the block turns it into a StudioError on ``key``."""
+
+    def __init__(self, message: str, key: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.key, self.hint = key, hint
+
+
+def column_of(table: Table, name: str, key: str, metrics: Mapping[str, kpi.Metric] | None = None) -> str:
+    """Canonical column for ``name`` (canonical or as written in the file)."""
+    if name in table.frame.columns:
+        return name
+    for canonical, header in table.headers.items():
+        if header == name:
+            return canonical
+    known = list(table.frame.columns) + list(table.headers.values())
+    metric_names = [n for n, m in (metrics or {}).items() if m.kind == table.kind] if table.kind else []
+    raise ChartError(f"unknown column '{name}' in {table.path.name}{did_you_mean(name, known + metric_names)}", key,
+                     "columns: " + ", ".join(table.frame.columns)
+                     + (("; metrics: " + ", ".join(metric_names)) if metric_names else ""))
+
+
+def is_time(s: pd.Series) -> bool:
+    return pd.api.types.is_datetime64_any_dtype(s)
+
+
+def _x_labels(keys: list, freq: str | None) -> list[str]:
+    if freq is None:
+        return [str(k) for k in keys]
+    years = {k.year for k in keys if not pd.isna(k)}
+    return [kpi.period_label(k, freq, with_year=len(years) > 1 or freq == "M") for k in keys]
+
+
+def _aggregate(values: pd.Series, keys: pd.Series, agg: str) -> pd.Series:
+    grouped = values.groupby(keys, sort=False, observed=True)
+    if agg == "last":
+        return grouped.last()
+    return getattr(grouped, agg)()
+
+
+def build(table: Table, spec: dict, chart_type: str, metrics: Mapping[str, kpi.Metric] | None = None) -> ChartData:
+    """Chart data for a block's ``spec``; ``metrics`` are the project's, for ``y: gmv``."""
+    metrics = metrics or {}
+    """Chart data from a table and the block's keys (``spec``); raises ChartError."""
+    frame = table.frame
+    kind = table.kind
+    options = spec.get("options") or {}
+    if chart_type == "cohort":
+        return _cohort(table, options)
+    if chart_type == "ltv":
+        return _ltv(table, options)
+    if chart_type == "scatter":
+        return _scatter(table, spec)
+    if chart_type == "funnel" and kind == "funnel" and not spec.get("x"):
+        steps = kpi.funnel_steps(frame)
+        return ChartData("funnel", table.label("stage"), table.label("count"), "number",
+                         [Trace("", [str(s) for s in steps["stage"]], [float(v) for v in steps["count"]])])
+
+    # x: a time column (cut into periods) or a category column
+    x_name = spec.get("x") or kpi.TIME_COLUMN.get(kind or "")
+    if not x_name:
+        raise ChartError("missing key 'x' (the column along the horizontal axis)", None,
+                         "columns: " + ", ".join(frame.columns))
+    x_col = column_of(table, str(x_name), "x", metrics)
+    freq = None
+    if is_time(frame[x_col]):
+        try:
+            freq = kpi.freq_of(spec.get("freq"), DEFAULT_FREQ.get(kind or "") or _spacing(frame[x_col]))
+        except ValueError:
+            raise ChartError(f"unknown freq '{spec.get('freq')}'", "freq", "use D (day), W (week) or M (month)")
+        if chart_type in ("pie", "funnel"):
+            freq = freq or "M"
+    elif spec.get("freq"):
+        raise ChartError(f"'freq' needs a date column on x, but '{x_name}' holds no dates", "freq")
+
+    ys = spec.get("y", DEFAULT_Y.get(kind or ""))
+    agg = str(spec.get("agg", "")).strip() or None
+    if agg is not None and agg not in AGGS:
+        raise ChartError(f"unknown agg '{agg}'{did_you_mean(agg, AGGS)}", "agg", "use one of: " + ", ".join(AGGS))
+    if ys is None:
+        ys, agg = [x_col], "count"
+    if isinstance(ys, str):
+        ys = [ys]
+    if not isinstance(ys, list) or not ys:
+        raise ChartError("'y' must be a column or metric, or a list of them", "y")
+    group = spec.get("group")
+    if group is not None and len(ys) > 1:
+        raise ChartError("use either several 'y' or one 'y' with 'group', not both", "group")
+
+    data = frame[frame[x_col].notna()]
+    keys = kpi.period_key(data[x_col], freq) if freq else data[x_col].astype(str)
+    if freq:
+        order = kpi._all_periods(keys.min(), keys.max(), freq) if len(keys) else []
+    else:
+        order = list(pd.unique(keys))
+    group_col = column_of(table, str(group), "group", metrics) if group is not None else None
+
+    traces: list[Trace] = []
+    fmt = "number"
+    y_labels = []
+    for y in ys:
+        y = str(y)
+        m = metrics.get(y) if y not in frame.columns and y not in table.headers.values() else None
+        if m is not None:
+            if m.kind != kind:
+                raise ChartError(f"metric '{y}' needs {m.kind} data, but {table.path.name} is "
+                                 f"{'a ' + kind + ' table' if kind else 'a table of no known kind'}", "y")
+            fmt = m.format
+            label = m.label
+            fn = m.fn
+            def compute(part: pd.DataFrame, k: pd.Series, fn=fn) -> pd.Series:
+                return pd.Series({key: fn(g) for key, g in part.groupby(k, sort=False, observed=True)}, dtype="float64")
+            empty_value = m.fn(frame.iloc[:0])
+        else:
+            y_col = column_of(table, y, "y", metrics)
+            how = agg or ("count" if not pd.api.types.is_numeric_dtype(frame[y_col]) else "sum")
+            if how not in ("count", "nunique") and not pd.api.types.is_numeric_dtype(frame[y_col]):
+                raise ChartError(f"column '{y}' holds text; agg '{how}' needs numbers", "agg",
+                                 "use agg: count or agg: nunique, or pick a numeric column")
+            fmt = _column_format(table, y_col, how)
+            label = table.label(y_col) + ("" if how == "sum" else f"（{AGG_LABELS[how]}）")
+            def compute(part: pd.DataFrame, k: pd.Series, y_col=y_col, how=how) -> pd.Series:
+                return _aggregate(part[y_col], k, how).astype("float64")
+            empty_value = 0.0 if how in ("sum", "count", "nunique") else math.nan
+        y_labels.append(label)
+        if group_col is None:
+            values = compute(data, keys)
+            traces.append(Trace(label, order, [_num(values.get(k, empty_value)) for k in order]))
+        else:
+            for g, part in data.groupby(group_col, sort=True, observed=True):
+                values = compute(part, keys.loc[part.index])
+                traces.append(Trace(str(g), order, [_num(values.get(k, empty_value)) for k in order]))
+
+    if freq is None and options.get("sort") in ("desc", "asc") and traces:
+        pairs = sorted(zip(traces[0].x, *(t.y for t in traces)), key=lambda p: (np.nan_to_num(p[1], nan=-math.inf)),
+                       reverse=options["sort"] == "desc")
+        for i, t in enumerate(traces):
+            t.x = [p[0] for p in pairs]
+            t.y = [p[i + 1] for p in pairs]
+    top = options.get("top")
+    note = ""
+    if top and freq is None:
+        for t in traces:
+            if len(t.x) > int(top):
+                note = f"仅显示前 {int(top)} 项（共 {len(t.x)} 项）。"
+            t.x, t.y = t.x[: int(top)], t.y[: int(top)]
+    labels = _x_labels(traces[0].x if traces else [], freq)
+    for t in traces:
+        t.x = labels
+    if chart_type in ("pie", "funnel"):
+        traces = traces[:1]
+    x_label = table.label(x_col) if not freq else f"{table.label(x_col)}（按{kpi.FREQ_LABELS[freq]}）"
+    return ChartData(chart_type, x_label, "、".join(y_labels) if len(y_labels) < 3 else "", 
+                     str(options.get("format", fmt)), traces, note=note)
+
+
+def _spacing(times: pd.Series) -> str:
+    """D, W or M from the usual gap between dates: a weekly sheet is plotted by week."""
+    days = pd.Series(times.dropna().dt.normalize().unique()).sort_values()
+    if len(days) < 2:
+        return "D"
+    gap = days.diff().dropna().median().days
+    return "M" if gap >= 28 else "W" if gap >= 7 else "D"
+
+
+def _num(v) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return math.nan
+    return f
+
+
+def _column_format(table: Table, column: str, how: str) -> str:
+    if how in ("count", "nunique"):
+        return "number"
+    col = table.schema.column(column) if table.schema else None
+    if col is not None and col.type in ("money", "percent"):
+        return col.type
+    return "number"
+
+
+def _cohort(table: Table, options: dict) -> ChartData:
+    if table.kind != "orders":
+        raise ChartError(f"a cohort chart needs orders data, but {table.path.name} is "
+                         f"{'a ' + table.kind + ' table' if table.kind else 'a table of no known kind'}", "type",
+                         "declare 'kind: orders' and map customer_id, order_time and amount")
+    months = int(options.get("months", 12))
+    value = str(options.get("value", "retention"))
+    if value not in ("retention", "ltv"):
+        raise ChartError(f"unknown cohort value '{value}'", "options", "use value: retention or value: ltv")
+    matrix = kpi.cohort_retention(table.frame, months) if value == "retention" else kpi.cohort_ltv(table.frame, months)
+    if matrix.empty:
+        return ChartData("cohort", "首单月份", "留存率", "percent", [], z=[])
+    cols = [c for c in matrix.columns if c != "size"]
+    x = [f"第{c}月" for c in cols]
+    rows = [f"{kpi.period_label(c, 'M')}（{int(n)}人）" for c, n in zip(matrix.index, matrix["size"])]
+    z = [[_num(v) for v in matrix.loc[c, cols]] for c in matrix.index]
+    label = "留存率" if value == "retention" else "累计人均消费（LTV）"
+    return ChartData("cohort", "首单月份", label, "percent" if value == "retention" else "money",
+                     [Trace("", x, [])], z=z, z_rows=rows,
+                     note="留存率 = 当月有下单的客户 ÷ 该月首单客户数；空白为尚未到达的月份。" if value == "retention"
+                     else "LTV = 首单后累计实付金额 ÷ 该月首单客户数；空白为尚未到达的月份。")
+
+
+def _ltv(table: Table, options: dict) -> ChartData:
+    if table.kind != "orders":
+        raise ChartError(f"an LTV chart needs orders data, but {table.path.name} is "
+                         f"{'a ' + table.kind + ' table' if table.kind else 'a table of no known kind'}", "type")
+    curve = kpi.ltv_curve(table.frame, int(options.get("months", 12)))
+    return ChartData("line", "首单后月数", "累计人均消费（LTV）", "money",
+                     [Trace("LTV", [f"第{int(m)}月" for m in curve["month"]], [float(v) for v in curve["ltv"]])],
+                     note="每个点为已到达该月的首单月份客户的加权平均。")
+
+
+def _scatter(table: Table, spec: dict) -> ChartData:
+    if not spec.get("x") or not spec.get("y") or isinstance(spec.get("y"), list):
+        raise ChartError("a scatter chart needs one numeric column on 'x' and one on 'y'", "y")
+    x_col = column_of(table, str(spec["x"]), "x")
+    y_col = column_of(table, str(spec["y"]), "y")
+    frame = table.frame
+    for key, col in (("x", x_col), ("y", y_col)):
+        if not pd.api.types.is_numeric_dtype(frame[col]):
+            raise ChartError(f"column '{spec[key]}' is not numeric; a scatter chart plots numbers", key)
+    wanted = [x_col, y_col] + ([column_of(table, str(spec["group"]), "group")] if spec.get("group") else [])
+    data = frame[list(dict.fromkeys(wanted))]
+    data = data.dropna(subset=[x_col, y_col])
+    note = ""
+    if len(data) > MAX_POINTS:
+        note = f"共 {len(data)} 个点，图中随机抽取 {MAX_POINTS} 个。"
+        data = data.sample(MAX_POINTS, random_state=0).sort_index()
+    traces = []
+    if spec.get("group"):
+        g_col = wanted[2]
+        for g, part in data.groupby(g_col, sort=True, observed=True):
+            traces.append(Trace(str(g), part[x_col].tolist(), part[y_col].tolist()))
+    else:
+        traces.append(Trace(table.label(y_col), data[x_col].tolist(), data[y_col].tolist()))
+    return ChartData("scatter", table.label(x_col), table.label(y_col), "number", traces, note=note)
+
+
+def default_title(data: ChartData, chart_type: str) -> str:
+    if chart_type == "cohort":
+        return f"首单月份同期群 · {data.y_label}"
+    if data.kind in ("line", "bar", "area") and data.y_label:
+        return f"{data.y_label} · {data.x_label}"
+    return data.y_label or ""
+
+
+_ID = re.compile(r'id="studio-chart-\d+"')
+
+
+def chart_block(ctx: BlockContext) -> str:
+    """A chart, from the build cache when its block, page, data file, options and Studio are
+    unchanged (``studio.cache``); computed and stored otherwise."""
+    key = _cache_key(ctx)
+    cache = chart_cache(ctx.project)
+    html = cache.get(key) if key else None
+    if html is None:
+        html = _unsealed(_chart_html(ctx))  # the seal's nonce is per process: never stored
+        if key:
+            cache.put(key, html)
+    ctx.needs.add("plotly")
+    ctx.project.extras["charts:rendered"] = ctx.project.extras.get("charts:rendered", 0) + 1  # progress
+    return seal(_ID.sub(lambda _: f'id="{chart_id(ctx.project)}"', html, count=1))  # ids stay unique
+
+
+def _unsealed(html: str) -> str:
+    head, tail = seal("\0").split("\0")
+    if html.startswith(head) and html.endswith(tail):
+        return html[len(head):-len(tail)]
+    return html
+
+
+def chart_cache(project) -> Cache:
+    if "cache:charts" not in project.extras:
+        project.extras["cache:charts"] = Cache.for_project(project.config, "charts")
+    return project.extras["cache:charts"]
+
+
+def _cache_key(ctx: BlockContext) -> str | None:
+    """Everything a chart is computed from; None (no caching) when its data file is missing."""
+    try:
+        path = ctx.data_file("data")
+    except StudioError:
+        return None  # the block reports it when rendered
+    rules = ctx.project.data.rules_for(path)  # columns masked or dropped by any page or option
+    rules = [sorted(rules.mask), sorted(rules.drop), sorted(rules.allow)]
+    config = ctx.project.config.model_dump(mode="json", exclude={"root"})
+    meta = ctx.document.source.meta if ctx.document is not None else None
+    return key_of("chart", ctx.raw, str(ctx.page_path.resolve()), str(path), file_hash(path), config, rules, meta)
+
+
+def _chart_html(ctx: BlockContext) -> str:
+    check_keys(ctx, KEYS, {"data"})
+    raw_type = str(ctx.data.get("type", "line")).strip()
+    chart_type = TYPE_ALIASES.get(raw_type, raw_type)
+    if chart_type not in TYPES:
+        raise ctx.error(f"unknown chart type '{raw_type}'{did_you_mean(raw_type, TYPES)}", key="type",
+                        hint="types: " + ", ".join(TYPES))
+    options = ctx.data.get("options") or {}
+    if not isinstance(options, dict):
+        raise ctx.error("'options' must be a mapping, e.g. options: {height: 320}", key="options")
+    for key in options:
+        if key not in OPTIONS:
+            raise ctx.error(f"unknown option '{key}'{did_you_mean(key, OPTIONS)}", key="options",
+                            hint="options: " + ", ".join(sorted(OPTIONS)))
+    table = load(ctx)
+    try:
+        data = build(table, ctx.data, chart_type, ctx.project.registry.metrics)
+    except ChartError as exc:
+        raise ctx.error(str(exc), key=exc.key, hint=exc.hint) from None
+    title = str(ctx.data.get("title") or default_title(data, chart_type))
+    try:
+        height = int(options.get("height", 420 if chart_type == "cohort" else 360))
+    except (TypeError, ValueError):
+        raise ctx.error("option 'height' must be a number of pixels", key="options") from None
+    ctx.needs.add("plotly")
+    return render_chart(ctx.project, data, title, str(ctx.data.get("caption") or ""), height, options,
+                        table=options.get("table", True) is not False)

@@ -1,0 +1,1 @@
+"""Big folders: a listing page in the navigation instead of hundreds of links per page."""

@@ -1,0 +1,1 @@
+"""The PII guard over a project: every Markdown page and every data file that feeds the site."""

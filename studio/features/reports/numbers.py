@@ -1,0 +1,494 @@
+"""The numbers of one report period, computed once: tiles, summary and charts all read them.
+
+Every figure comes from the KPI engine (``studio.data.kpi``) applied to the rows of the
+period and of the period before. A dataset with no row in a period is *missing* (数据缺失),
+never zero. The change shown everywhere in a report is relative (+12.3% = 环比), also for
+rates, so that a tile's ``data-change`` and the summary say the same thing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from studio.core.project import Project
+from studio.data import kpi
+from studio.data.format import value as format_value
+from studio.data.reader import Table
+from studio.features.calendars.checkup import FINDINGS
+from studio.features.calendars.model import STATUS_LABELS
+from studio.features.datasets.charts import ChartData, Trace, build
+
+from .model import ReportSource, Series, Target, available_metrics
+from .periods import Period, mask, parse_period
+
+if TYPE_CHECKING:
+    from studio.features.calendars.findings import Finding
+
+MISSING = "数据缺失"
+# Headline tiles of each kind, in page order; a metric whose column the export lacks is left out.
+HEADLINE = {
+    "contacts": ["net_new_contacts", "new_contacts", "lost_contacts", "reply_rate"],
+    "groups": ["group_activity", "group_members", "new_group_members"],
+    "moments": ["posts", "engagement_per_post"],
+    "orders": ["gmv", "orders", "buyers", "aov", "repurchase_rate"],
+    "calendar": ["plan_entries", "plan_published", "plan_completion"],
+}
+TREND = ["net_new_contacts", "group_activity", "engagement_per_post", "gmv", "repurchase_rate", "plan_completion"]
+SECTION_TITLES = {"contacts": "客户", "groups": "社群", "moments": "朋友圈", "orders": "订单", "funnel": "转化漏斗"}
+TOP_POSTS = 5
+SHOWN_DIGITS = {"percent": 3, "ratio": 2, "minutes": 1, "money": 2, "number": 2}  # as format_value prints them
+COHORT_MONTHS = 6
+
+
+# Plan against actual: metrics of the content calendar, so they sit in the same engine ----------
+@kpi.metric("plan_entries", "计划条数", "calendar", "计划条数 = 内容日历中日期在本期的条目数")
+def plan_entries(f: pd.DataFrame) -> float:
+    return float(len(f))
+
+
+@kpi.metric("plan_published", "已发布条数", "calendar", "已发布条数 = 状态为“已发布”的日历条目数")
+def plan_published(f: pd.DataFrame) -> float:
+    return float((f["status"] == "published").sum()) if "status" in f else math.nan
+
+
+@kpi.metric("plan_completion", "发布完成率", "calendar", "发布完成率 = 已发布条数 ÷ 计划条数", "percent")
+def plan_completion(f: pd.DataFrame) -> float:
+    return plan_published(f) / len(f) if len(f) else math.nan
+
+
+CALENDAR_METRICS: tuple[kpi.Metric, ...] = (plan_entries, plan_published, plan_completion)
+
+
+@dataclass
+class Figure:
+    """One headline number of a period, with the previous period's and the target."""
+
+    metric: kpi.Metric
+    value: float
+    previous: float
+    missing: bool  # no rows of its data in the period
+    previous_missing: bool
+    target: Target | None = None
+
+    @property
+    def name(self) -> str:
+        return self.metric.name
+
+    @property
+    def known(self) -> bool:
+        """Data present and a number computed (a rate over no chats has none)."""
+        return not self.missing and not math.isnan(self.value)
+
+    @property
+    def change(self) -> float:
+        return math.nan if self.missing else kpi.relative_change(self.value, self.previous)
+
+    @property
+    def text(self) -> str:
+        return MISSING if self.missing else format_value(self.value, self.metric.format)
+
+    @property
+    def change_text(self) -> str:
+        c = self.change
+        return "" if math.isnan(c) else f"{c * 100:+.1f}%"
+
+    @property
+    def points_text(self) -> str:
+        """For rates, the change in percentage points too (shown beside the relative change)."""
+        if self.metric.format != "percent" or math.isnan(self.change):
+            return ""
+        return f"{(self.value - self.previous) * 100:+.1f} 个百分点"
+
+    @property
+    def met(self) -> bool | None:
+        """Judged on the value as shown, so that 85.0% is never 'below the target 85.0%'."""
+        if self.target is None or self.missing:
+            return None
+        return self.target.met(round(self.value, SHOWN_DIGITS.get(self.metric.format, 2)))
+
+    @property
+    def target_text(self) -> str:
+        """``≥ 20.0%``: the target the way the tile and the summary write it."""
+        if self.target is None:
+            return ""
+        return f"{self.target.op} {format_value(self.target.value, self.metric.format)}"
+
+    @property
+    def target_value_text(self) -> str:
+        return format_value(self.target.value, self.metric.format) if self.target else ""
+
+    def tile(self, before: str) -> dict:
+        """The view the KPI tile template takes (``studio/templates/kpi_tiles.html.j2``)."""
+        c = self.change
+        notes = []
+        if self.target is not None:
+            state = {True: "达成", False: "未达成", None: ""}[self.met]
+            notes.append(f"目标 {self.target_text}" + (f" · {state}" if state else ""))
+        if not self.missing and self.previous_missing:
+            notes.append(f"{before}{MISSING}")
+        return {
+            "name": self.name, "label": self.metric.label, "formula": self.metric.formula,
+            "value": "NaN" if self.missing or math.isnan(self.value) else repr(float(self.value)),
+            "text": self.text, "period": "", "previous": before,
+            "change": "" if math.isnan(c) else repr(float(c)),
+            "change_text": self.change_text + (f"（{self.points_text}）" if self.points_text else ""),
+            "trend": "flat" if math.isnan(c) or abs(c) < 1e-12 else ("up" if c > 0 else "down"),
+            "state": "missing" if self.missing else {True: "met", False: "missed", None: ""}[self.met],
+            "note": " · ".join(notes),
+            "target": repr(float(self.target.value)) if self.target is not None else "",
+        }
+
+
+@dataclass
+class Chart:
+    title: str
+    data: ChartData
+    caption: str = ""
+
+
+@dataclass
+class Section:
+    """One kind of data in one period: its charts, or why there are none."""
+
+    kind: str
+    title: str
+    missing: bool
+    note: str = ""
+    charts: list[Chart] = field(default_factory=list)
+    dated: bool = True  # False: data without dates (a funnel), shown whole in every period
+
+
+@dataclass
+class PlanRow:
+    persona: str | None  # slug
+    persona_name: str
+    channel: str
+    planned: int
+    published: int
+    statuses: str  # the rest, e.g. "已排期 3 · 待审 1"
+
+    @property
+    def rate(self) -> str:
+        return format_value(self.published / self.planned, "percent") if self.planned else "—"
+
+
+@dataclass
+class Post:
+    day: str
+    persona: str
+    pillar: str
+    title: str
+    likes: int
+    comments: int
+
+    @property
+    def engagement(self) -> int:
+        return self.likes + self.comments
+
+
+@dataclass
+class PeriodNumbers:
+    """Everything a period page shows; built by :func:`compute`."""
+
+    report: ReportSource
+    period: Period
+    figures: list[Figure] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    plan: list[PlanRow] | None = None  # None: the report names no calendar
+    findings: list["Finding"] = field(default_factory=list)
+    top_posts: list[Post] = field(default_factory=list)
+    bottom_posts: list[Post] = field(default_factory=list)
+    posts_missing: bool = True
+    cohort: ChartData | None = None
+    coverage: list[str] = field(default_factory=list)  # notes on partly covered data
+
+    @property
+    def by_metric(self) -> dict[str, Figure]:
+        return {f.name: f for f in self.figures}
+
+    @property
+    def has_data(self) -> bool:
+        return any(not f.missing for f in self.figures) or any(not s.missing and s.dated for s in self.sections)
+
+    @property
+    def missed(self) -> list[Figure]:
+        return [f for f in self.figures if f.met is False]
+
+    def tiles(self) -> list[dict]:
+        return [f.tile(self.period.before) for f in self.figures]
+
+
+# Frames ----------------------------------------------------------------------------------
+def calendar_series(source: ReportSource) -> Series | None:
+    """The report's calendar entries as a frame, so plan metrics run like any other."""
+    entries = [e for cal in source.calendars for e in cal.entries]
+    wanted = set(source.model.personas)
+    if wanted:
+        entries = [e for e in entries if e.persona in wanted]
+    if not source.calendars:
+        return None
+    frame = pd.DataFrame({
+        "date": pd.to_datetime([e.date for e in entries]) if entries else pd.Series([], dtype="datetime64[ns]"),
+        "channel": [e.channel for e in entries], "persona": [e.persona for e in entries],
+        "status": [e.status for e in entries],
+    })
+    days = frame["date"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    return Series("calendar", frame, days)
+
+
+def persona_rows(source: ReportSource, frame: pd.DataFrame) -> np.ndarray:
+    """Moments rows of the report's personas (the column may hold a slug or a name)."""
+    wanted = set(source.model.personas)
+    if not wanted or "persona" not in frame:
+        return np.ones(len(frame), dtype=bool)
+    names = wanted | {source.persona_names.get(s, s) for s in wanted}
+    return frame["persona"].astype(str).isin(names).to_numpy()
+
+
+def rows_in(series: Series, period: Period, source: ReportSource) -> pd.DataFrame:
+    if series.days is None:
+        return series.frame
+    keep = mask(series.days, period)
+    if series.kind == "moments":
+        keep &= persona_rows(source, series.frame)
+    return series.frame[keep]
+
+
+def headline(source: ReportSource) -> list[str]:
+    """The tiles of every period: the kinds' headline metrics, then any other targeted metric."""
+    available = available_metrics(source)
+    names = [n for kind in HEADLINE for n in HEADLINE[kind] if n in available]
+    return names + [n for n in source.targets if n not in names and n in available]
+
+
+# Computing --------------------------------------------------------------------------------
+def all_series(source: ReportSource) -> dict[str, Series]:
+    series = dict(source.series)
+    cal = calendar_series(source)
+    if cal is not None:
+        series["calendar"] = cal
+    return series
+
+
+def compute(project: "Project", source: ReportSource, period: Period,
+            series: dict[str, Series] | None = None) -> PeriodNumbers:
+    """The numbers of ``period``; ``series`` may be passed when computing many periods."""
+    series = series if series is not None else all_series(source)
+    out = PeriodNumbers(source, period)
+    prev = period.previous()
+    span = source.span()
+    has_previous = span is not None and prev.end >= span[0]  # the first period is compared with nothing
+    now_rows = {k: rows_in(s, period, source) for k, s in series.items()}
+    prev_rows = {k: rows_in(s, prev, source) if has_previous else s.frame.iloc[:0] for k, s in series.items()}
+    for name in headline(source):
+        m = source.metrics[name]
+        cur, before = now_rows.get(m.kind), prev_rows.get(m.kind)
+        missing = cur is None or cur.empty
+        prev_missing = has_previous and (before is None or before.empty)
+        out.figures.append(Figure(m, math.nan if missing else m.fn(cur),
+                                  m.fn(before) if has_previous and not prev_missing else math.nan,
+                                  missing, prev_missing, source.targets.get(name)))
+    for kind, s in source.series.items():
+        out.sections.append(_section(source, s, period, now_rows[kind], prev_rows[kind]))
+        note = _coverage(s, period, now_rows[kind])
+        if note:
+            out.coverage.append(note)
+    if "calendar" in series:
+        out.plan = _plan(source, now_rows["calendar"], series["calendar"], period)
+        out.findings = period_findings(project, source, period)
+    if "moments" in source.series:
+        out.posts_missing = now_rows["moments"].empty
+        out.top_posts, out.bottom_posts = _posts(source, now_rows["moments"])
+    if "orders" in source.series and not now_rows["orders"].empty:
+        out.cohort = _cohort(source.series["orders"], period)
+    return out
+
+
+def _coverage(s: Series, period: Period, rows: pd.DataFrame) -> str:
+    """'联系客户统计数据截至 11月22日': said when the data stops (or starts) inside the period."""
+    if s.days is None or rows.empty or s.first is None:
+        return ""
+    label = s.label or s.kind
+    if s.last < period.end and period.contains(s.last):
+        return f"{label}数据截至 {s.last.month}月{s.last.day}日，本期数据不完整"
+    if s.first > period.start and period.contains(s.first):
+        return f"{label}数据自 {s.first.month}月{s.first.day}日起，本期数据不完整"
+    return ""
+
+
+def daily(s: Series, m: kpi.Metric, period: Period) -> list[float]:
+    """``m`` on each day of ``period`` (NaN on days without rows: a gap, not a zero).
+
+    Computed once per series and metric: every week is compared with the one before, so
+    each day would otherwise be computed twice.
+    """
+    values = s.daily.get(m.name)
+    if values is None:
+        ok = ~np.isnat(s.days)
+        frame = s.frame[ok]
+        values = {pd.Timestamp(d).date(): m.fn(g) for d, g in frame.groupby(s.days[ok], sort=False)}
+        s.daily[m.name] = values
+    return [values.get(d, math.nan) for d in period.days]
+
+
+def _compare_days(s: Series, now: pd.DataFrame, before: pd.DataFrame, name: str, period: Period) -> ChartData:
+    m = kpi.BY_NAME[name]
+    prev = period.previous()
+    x = [period.day_label(d) for d in period.days]
+    traces = [Trace(period.this, x, daily(s, m, period))]
+    if not before.empty:
+        y = daily(s, m, prev)
+        traces.append(Trace(period.before, x, (y + [math.nan] * len(x))[: len(x)]))
+    return ChartData("line", "日期（按" + ("星期" if period.kind == "week" else "日") + "对齐）", m.label, m.format, traces)
+
+
+def _compare_by(now: pd.DataFrame, before: pd.DataFrame, name: str, column: str, label: str,
+                period: Period, rename: dict[str, str] | None = None) -> ChartData:
+    m = kpi.BY_NAME[name]
+    rename = rename or {}
+
+    def by(rows: pd.DataFrame) -> dict[str, float]:
+        if rows.empty:
+            return {}
+        return {str(k): m.fn(g) for k, g in rows.groupby(rows[column].astype(str), sort=True)}
+
+    cur, old = by(now), by(before)
+    keys = sorted(cur, key=lambda k: -np.nan_to_num(cur[k], nan=-math.inf))
+    keys += [k for k in sorted(old) if k not in cur]
+    x = [rename.get(k, k) for k in keys]
+    traces = [Trace(period.this, x, [cur.get(k, math.nan) for k in keys])]
+    if old:
+        traces.append(Trace(period.before, x, [old.get(k, math.nan) for k in keys]))
+    return ChartData("bar", label, m.label, m.format, traces)
+
+
+def _section(source: ReportSource, s: Series, period: Period, now: pd.DataFrame, before: pd.DataFrame) -> Section:
+    title = SECTION_TITLES[s.kind]
+    sec = Section(s.kind, title, missing=now.empty)
+    if sec.missing:
+        return sec
+    p = period
+    cols = set(s.frame.columns)
+    names = source.persona_names
+    if s.kind == "contacts":
+        sec.charts.append(Chart(f"每日净增客户（{p.this}与{p.before}）", _compare_days(s, now, before, "net_new_contacts", p)))
+        if "reply_percentage" in cols:
+            sec.charts.append(Chart(f"每日回复率（{p.this}与{p.before}）", _compare_days(s, now, before, "reply_rate", p),
+                                    "按聊天数加权；没有聊天的日期不计"))
+    elif s.kind == "groups":
+        sec.charts.append(Chart(f"每日群活跃度（{p.this}与{p.before}）", _compare_days(s, now, before, "group_activity", p),
+                                "群活跃度 = 发过消息的群成员数 ÷ 客户群总人数"))
+        if "new_member_cnt" in cols:
+            sec.charts.append(Chart(f"每日新增入群人数（{p.this}与{p.before}）",
+                                    _compare_days(s, now, before, "new_group_members", p)))
+    elif s.kind == "moments":
+        sec.charts.append(Chart(f"各内容类型条均互动（{p.this}与{p.before}）",
+                                _compare_by(now, before, "engagement_per_post", "pillar", "内容类型", p),
+                                "条均互动 = (点赞 + 评论) ÷ 发布条数"))
+        if now["persona"].nunique() > 1:
+            sec.charts.append(Chart(f"各人设发布条数（{p.this}与{p.before}）",
+                                    _compare_by(now, before, "posts", "persona", "人设", p, names)))
+    elif s.kind == "orders":
+        sec.charts.append(Chart(f"每日 GMV（{p.this}与{p.before}）", _compare_days(s, now, before, "gmv", p)))
+        if "channel" in cols:
+            sec.charts.append(Chart(f"各渠道 GMV（{p.this}与{p.before}）",
+                                    _compare_by(now, before, "gmv", "channel", "渠道", p)))
+    elif s.kind == "funnel":
+        steps = kpi.funnel_steps(now)
+        sec.charts.append(Chart("转化漏斗", ChartData("funnel", "环节", "人数", "number",
+                                                  [Trace("", [str(x) for x in steps["stage"]],
+                                                         [float(v) for v in steps["count"]])]),
+                                "括号内为相对第一环的转化率"))
+        if s.days is None:
+            sec.dated = False
+            sec.note = "漏斗导出没有日期列：显示的是整份数据，不分周期。"
+    return sec
+
+
+def _plan(source: ReportSource, rows: pd.DataFrame, s: Series, period: Period) -> list[PlanRow]:
+    out = []
+    if rows.empty:
+        return out
+    names = source.persona_names
+    for (persona, channel), g in rows.groupby([rows["persona"].fillna(""), rows["channel"]], sort=True):
+        rest = g[g["status"] != "published"]["status"].value_counts()
+        statuses = " · ".join(f"{STATUS_LABELS.get(k, k)} {int(v)}" for k, v in rest.items())
+        out.append(PlanRow(persona or None, names.get(persona, persona) if persona else "（未指定）", channel,
+                           int(plan_entries(g)), int(plan_published(g)), statuses))
+    return out
+
+
+def period_findings(project: "Project", source: ReportSource, period: Period) -> list["Finding"]:
+    """Playbook findings of the report's calendars that lie inside the period."""
+    found = project.extras.get(FINDINGS, {})
+    wanted = set(source.model.personas)
+    out = []
+    for cal in source.calendars:
+        for f in found.get(cal.slug, []):
+            if wanted and f.persona and f.persona not in wanted:
+                continue
+            span = finding_span(f.when)
+            if span and period.start <= span[0] and span[1] <= period.end:
+                out.append(f)
+    return out
+
+
+def finding_span(when: str):
+    """First and last day a finding's ``when`` covers: a day, a week, a month or 'a–b'."""
+    import datetime as dt
+
+    text = str(when).strip()
+    if not text:
+        return None
+    if "–" in text:
+        a, _, b = text.partition("–")
+        try:
+            return dt.date.fromisoformat(a.strip()), dt.date.fromisoformat(b.strip())
+        except ValueError:
+            return None
+    try:
+        d = dt.date.fromisoformat(text)
+        return d, d
+    except ValueError:
+        pass
+    try:
+        p = parse_period(text)
+    except ValueError:
+        return None
+    return p.start, p.end
+
+
+def _posts(source: ReportSource, rows: pd.DataFrame) -> tuple[list[Post], list[Post]]:
+    """The most and the least engaging posts (likes + comments); apart when there are few."""
+    if rows.empty:
+        return [], []
+    likes, comments = rows["likes"].fillna(0).astype(int), rows["comments"].fillna(0).astype(int)
+    order = np.lexsort((rows["date"].to_numpy(), -(likes + comments).to_numpy()))
+    names = source.persona_names
+    titles = rows["title"].fillna("").astype(str) if "title" in rows else pd.Series("", index=rows.index)
+
+    def post(i: int) -> Post:
+        persona = str(rows["persona"].iloc[i])
+        return Post(f"{rows['date'].iloc[i]:%m-%d}", names.get(persona, persona), str(rows["pillar"].iloc[i]),
+                    titles.iloc[i], int(likes.iloc[i]), int(comments.iloc[i]))
+
+    n = min(TOP_POSTS, len(order) // 2)
+    top = [post(i) for i in order[: max(n, 1)]]
+    bottom = [post(i) for i in order[::-1][:n]]
+    return top, bottom
+
+
+def _cohort(s: Series, period: Period) -> ChartData | None:
+    """Monthly cohort retention of orders up to the period's end, the last few cohorts."""
+    keep = s.days <= np.datetime64(period.end, "D")
+    table = Table(s.files[0], s.frame[keep], {}, [], "", "orders")
+    data = build(table, {"options": {"months": COHORT_MONTHS}}, "cohort")
+    if data.z is None or not data.z:
+        return None
+    data = replace(data, z=data.z[-COHORT_MONTHS:], z_rows=data.z_rows[-COHORT_MONTHS:])
+    return data

@@ -1,0 +1,210 @@
+"""Writing the site's search data: a Pagefind index of pre-cut words, and the vocabulary.
+
+Pagefind holds the index in small chunks that the browser fetches per query word, so the
+data a search needs stays small on a site of thousands of pages. Studio feeds it text that
+is already cut into words and normalized (:mod:`studio.features.search.segment`), in a language
+Pagefind does not segment or stem (``und``), so the words are exactly Studio's.
+
+Weights: title 10, keywords from front matter 8, headings 5, text 1, glossary equivalents
+of words on the page 0.5 (times ``search.boost``).
+
+Pagefind shows snippets from the text it indexed. Where a page's own characters differ
+from the index spelling (traditional pages), the page's words are put back into its
+fragment file afterwards, so snippets show what the page says.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import html
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from studio.cache import Cache
+from studio.errors import StudioError
+from .normalize import fold, normalize
+from .records import Record
+from .segment import Segmenter
+
+LANGUAGE = "und"  # not zh: Pagefind must neither segment nor stem Studio's words
+PAGEFIND_DIR = "search/pagefind"
+STUDIO_DIR = "search/studio"
+BODY_ANCHOR = "studio-body"  # where a page's text starts (after title and keywords)
+_KEEP = ("pagefind.js", "pagefind-entry.json", "wasm.", "pagefind.", "index/", "fragment/")
+_MAGIC = b"pagefind_dcd"
+
+
+@dataclass
+class _Page:
+    url: str
+    html: str
+    originals: dict[str, str] = field(default_factory=dict)  # index word -> page's word
+
+
+class Synonyms:
+    """Glossary names that stand for one another (企业微信 · 企微 · WeCom)."""
+
+    def __init__(self, groups: list[list[str]]):
+        self.groups = [(names, [fold(n) for n in names]) for names in groups if len(names) > 1]
+
+    def related(self, folded_text: str) -> list[str]:
+        out: list[str] = []
+        for names, folded in self.groups:
+            if any(f in folded_text for f in folded):
+                out += names
+        return out
+
+
+def _weight(w: float, boost: float) -> str:
+    return f"{min(10.0, w * boost):g}"
+
+
+class PageWriter:
+    def __init__(self, segmenter: Segmenter, synonyms: Synonyms):
+        self.seg = segmenter
+        self.synonyms = synonyms
+
+    def words(self, text: str, originals: dict[str, str]) -> str:
+        out = []
+        for a, b in self.seg.spans(text, punctuation=True):
+            word = text[a:b]
+            norm = normalize(word)
+            if norm != word:
+                originals.setdefault(norm, word)
+            out.append(html.escape(norm, quote=False))
+        return " ".join(out)
+
+    def page(self, rec: Record) -> _Page:
+        originals: dict[str, str] = {}
+        b = rec.boost
+        parts = ['<html lang="und"><body>',
+                 f'<div data-pagefind-meta="title:{html.escape(rec.title)}"></div>',
+                 f'<h1 data-pagefind-weight="{_weight(10, b)}">{self.words(rec.title, originals)}</h1>']
+        if rec.keywords:
+            parts.append(f'<p data-pagefind-weight="{_weight(8, b)}">{self.words(" ".join(rec.keywords), originals)}</p>')
+        everything = fold(" ".join([rec.title, *rec.keywords, *(s.title + " " + s.text for s in rec.sections)]))
+        # names the glossary gives as equivalents, below the page's own words in rank
+        related = [n for n in self.synonyms.related(everything) if fold(n) not in everything]
+        if related:
+            parts.append(f'<p data-pagefind-weight="{_weight(0.5, b)}">{self.words(" ".join(related), originals)}</p>')
+        parts.append(f'<span id="{BODY_ANCHOR}"></span>')
+        for i, s in enumerate(rec.sections):
+            if s.id:
+                parts.append(f'<h2 id="{html.escape(s.id)}" data-pagefind-weight="{_weight(5, b)}">'
+                             f'{self.words(s.title, originals)}</h2>')
+            for para in s.text.split("\n"):
+                parts.append(f'<p data-pagefind-weight="{_weight(1, b)}">{self.words(para, originals)}</p>')
+        parts.append("</body></html>")
+        return _Page(rec.url, "\n".join(parts), originals)
+
+
+def _source_path(url: str) -> str:
+    """Where a page's HTML goes so that Pagefind gives it back ``/url``."""
+    return url + "index.html" if url.endswith("/") or not url else url
+
+
+def _pagefind(pages: list[_Page], out: Path) -> None:
+    """Index ``pages`` with the Pagefind program (installed by ``pagefind[extended]``).
+
+    The command line crawls one directory of the pages' HTML; its files are the same as
+    through Pagefind's Python wrapper, in half the time (the wrapper reads its answers slowly).
+    """
+    from pagefind.service import _must_get_executable
+
+    program = str(_must_get_executable())
+    with tempfile.TemporaryDirectory(prefix="studio-search-") as tmp:
+        for p in pages:
+            path = Path(tmp) / _source_path(p.url)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(p.html, encoding="utf-8")
+        proc = subprocess.run([program, "--site", tmp, "--output-path", str(out), "--force-language", LANGUAGE],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError((proc.stderr or proc.stdout).strip()[-2000:] or f"exit status {proc.returncode}")
+
+
+def _restore_originals(out: Path, pages: list[_Page]) -> None:
+    """Put pages' own characters back into their fragments (same words, same positions)."""
+    by_url = {"/" + p.url: p.originals for p in pages if p.originals}
+    if not by_url:
+        return
+    for frag in (out / "fragment").glob("*.pf_fragment"):
+        raw = gzip.decompress(frag.read_bytes())
+        if not raw.startswith(_MAGIC):
+            return  # another fragment format: keep Pagefind's text as it is
+        data = json.loads(raw[len(_MAGIC):])
+        originals = by_url.get(data.get("url"))
+        if not originals:
+            continue
+
+        def restore(text: str) -> str:
+            words = text.split(" ")
+            for i, w in enumerate(words):
+                core = w.rstrip(".")
+                if core in originals:
+                    words[i] = originals[core] + w[len(core):]
+            return " ".join(words)
+
+        data["content"] = restore(data.get("content", ""))
+        for anchor in data.get("anchors", []):
+            anchor["text"] = restore(anchor.get("text", ""))
+        frag.write_bytes(gzip.compress(_MAGIC + json.dumps(data, ensure_ascii=False).encode(), 9, mtime=0))
+
+
+def write_index(records: list[Record], segmenter: Segmenter, synonyms: Synonyms, site_dir: Path,
+                results: int, cache: Cache | None = None, fingerprint: str = "", progress=None) -> dict:
+    """Write Pagefind's index and Studio's vocabulary under ``site_dir/search``; return the manifest.
+
+    ``cache`` (with ``fingerprint``, a hash of the dictionary and glossary) reuses the cut
+    pages and the index of earlier builds (:mod:`studio.features.search.cache`).
+    """
+    from .cache import cut_pages, reuse_index
+
+    cache = cache or Cache(None, "search")
+    writer = PageWriter(segmenter, synonyms)
+    pages = cut_pages(writer, records, cache, fingerprint, progress)
+    out = site_dir / PAGEFIND_DIR
+    if out.exists():
+        shutil.rmtree(out)
+    reuse_index(pages, out, cache, lambda: _index(pages, out))
+    return write_vocabulary(segmenter, site_dir, results)
+
+
+def _index(pages: list[_Page], out: Path) -> None:
+    try:
+        _pagefind(pages, out)
+    except FileNotFoundError as exc:
+        raise StudioError(f"search: the Pagefind program is missing ({exc})",
+                          hint="reinstall Studio (pip install -e .), which installs pagefind[extended]; "
+                               "or set plugins.studio.search.engine: lunr") from None
+    except Exception as exc:  # the Pagefind process failed: say so, without a traceback
+        raise StudioError(f"search: Pagefind could not index the site: {exc}",
+                          hint="run 'studio build -v' for details; search.engine: lunr avoids Pagefind") from None
+    for path in out.iterdir():  # Pagefind's own UI bundles are not used: Material's box stays
+        rel = path.name + ("/" if path.is_dir() else "")
+        if not rel.startswith(_KEEP):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    _restore_originals(out, pages)
+
+
+def write_vocabulary(segmenter: Segmenter, site_dir: Path, results: int) -> dict:
+    count, shards = segmenter.vocabulary()
+    base = site_dir / STUDIO_DIR
+    if base.exists():
+        shutil.rmtree(base)
+    (base / "vocab").mkdir(parents=True)
+    digest = hashlib.sha1()
+    for i, shard in enumerate(shards):
+        data = json.dumps(shard, ensure_ascii=False, separators=(",", ":")).encode()
+        digest.update(data)
+        (base / "vocab" / f"{i}.json").write_bytes(data)
+    manifest = {"engine": "pagefind", "shards": count, "logtotal": segmenter.logtotal,
+                "maxlen": max((len(w) for s in shards for w in s), default=1),
+                "results": results, "version": digest.hexdigest()[:10]}
+    (base / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return manifest

@@ -1,0 +1,319 @@
+/*
+ * Studio search worker. Material's search box talks to it with Material's own worker
+ * messages (SETUP -> READY, QUERY -> RESULT), so the box and the result list stay as they are.
+ *
+ * engine=pagefind: the query is normalized (traditional -> simplified, full-width -> ASCII)
+ *   and cut into words exactly as the pages were cut at build time (jieba's algorithm over
+ *   the site's vocabulary, fetched in small shards), then looked up in Pagefind's chunked
+ *   index. Results are turned into Material's result items with a highlighted snippet.
+ * engine=lunr: Material's own worker does the search (e.g. from file://); this one only
+ *   normalizes the query first.
+ */
+"use strict"
+
+/* Under Material's iframe-worker shim (file://) this runs in an iframe: its own URL is the
+   script element's, and importScripts may finish later. */
+const SRC = (typeof document !== "undefined" && document.currentScript && document.currentScript.src)
+  || self.location.href
+const PARAMS = new URL(SRC).searchParams
+const ENGINE = PARAMS.get("engine") || "pagefind"
+const VERSION = PARAMS.get("v") || ""
+const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3
+
+importScripts(new URL("studio-t2s.js?v=" + VERSION, SRC).href)
+let T2S = null
+function table() {
+  if (T2S === null && self.STUDIO_T2S) {
+    T2S = new Map()
+    const pairs = [...self.STUDIO_T2S]
+    for (let i = 0; i + 1 < pairs.length; i += 2) T2S.set(pairs[i], pairs[i + 1])
+  }
+  return T2S || new Map()
+}
+
+/* The index spelling: one character for one, as studio/features/search/normalize.py */
+function normalize(text) {
+  const t2s = table()
+  let out = ""
+  for (const ch of text) {
+    const code = ch.charCodeAt(0)
+    if (t2s.has(ch)) out += t2s.get(ch)
+    else if ((code >= 0xFF10 && code <= 0xFF19) || (code >= 0xFF21 && code <= 0xFF3A) || (code >= 0xFF41 && code <= 0xFF5A))
+      out += String.fromCharCode(code - 0xFEE0)
+    else out += ch
+  }
+  return out
+}
+const fold = text => normalize(text).replace(/[A-Z]/g, c => c.toLowerCase())
+
+if (ENGINE === "lunr") {
+  /* Runs before Material's own listener, which reads the same (now normalized) message */
+  addEventListener("message", ev => {
+    if (ev.data && ev.data.type === QUERY && typeof ev.data.data === "string")
+      ev.data.data = normalize(ev.data.data)  // and Chinese apart from Latin, which Material
+        .replace(/(\p{sc=Han})(?=[A-Za-z0-9])|([A-Za-z0-9])(?=\p{sc=Han})/gu, "$1$2 ")  // glues
+  })
+  importScripts(new URL(PARAMS.get("lunr"), SRC).href)
+} else {
+  const ROOT = new URL("../../../", SRC)
+  let state = null
+  let latest = 0
+
+  const setup = () => state = state || (async () => {
+    const manifest = await (await fetch(new URL("search/studio/manifest.json?v=" + VERSION, ROOT))).json()
+    const pagefind = await import(new URL("search/pagefind/pagefind.js", ROOT).href)
+    await pagefind.options({
+      basePath: new URL("search/pagefind/", ROOT).href, baseUrl: "/",
+      // long pages (a glossary, a teardown) should not lose to short ones that mention a word once
+      ranking: { pageLength: 0.3 }
+    })
+    await pagefind.init()
+    return { manifest, pagefind, shards: new Map() }
+  })()
+
+  addEventListener("message", async ev => {
+    const message = ev.data || {}
+    if (message.type === SETUP) {
+      zensical = zensicalIndex(message.data)  // Zensical's UI sends its search.json here
+      setup().catch(err => console.warn("Studio search: setup failed", err))
+      postMessage({ type: READY })
+    } else if (message.type === QUERY) {
+      const id = ++latest
+      let data = { items: [] }
+      try {
+        const q = message.data
+        data = await search(await setup(), typeof q === "string" ? q : typeof (q && q.input) === "string" ? q.input : "")
+        if (zensical) data = toZensical(zensical, data)
+      } catch (err) {
+        console.warn("Studio search failed:", err)
+      }
+      if (zensical && !data.pagination) data = toZensical(zensical, { items: [] })
+      if (id === latest)  // an answer to an older query would replace a newer one
+        postMessage({ type: RESULT, data })
+    }
+  })
+
+  /* Zensical: its UI renders title, text and path from its own search.json items, picked by
+     `id` (the item's index there); the worker sends ids and highlight ranges (offsets in
+     the raw title/text strings), flat, with pagination. */
+  let zensical = null
+  function zensicalIndex(data) {
+    if (!data || !Array.isArray(data.items)) return null  // Material sends {config, docs}
+    const byLoc = new Map()
+    data.items.forEach((doc, i) => byLoc.set(new URL(doc.location, ROOT).href, i))
+    return { docs: data.items, byLoc }
+  }
+  function ranges(raw, words) {
+    const text = fold(raw), out = []  // fold keeps offsets: one character for one
+    const tags = [...text.matchAll(/<[^>]*>/g)].map(m => [m.index, m.index + m[0].length])
+    for (const w of words) {
+      const f = fold(w)
+      for (let i = text.indexOf(f); f && i >= 0; i = text.indexOf(f, i + f.length))
+        if (!tags.some(([a, b]) => i < b && i + f.length > a)) out.push({ start: i, end: i + f.length, value: f.length })
+    }
+    out.sort((a, b) => a.start - b.start)
+    return out.filter((r, k) => k === 0 || r.start >= out[k - 1].end)
+  }
+  function toZensical(z, data) {
+    const items = [], seen = new Set()
+    for (const group of data.items) for (const item of group) {
+      let id = z.byLoc.get(new URL(item.location, ROOT).href)
+      if (id === undefined) id = z.byLoc.get(new URL(item.location.split("#")[0], ROOT).href)
+      if (id === undefined || seen.has(id)) continue
+      seen.add(id)
+      const words = Object.keys(item.terms || {}).filter(w => item.terms[w])
+      const doc = z.docs[id]
+      items.push({ id, matches: [
+        { id: 2 * id, field: "title", value: { highlight: { ranges: ranges(doc.title || "", words) } }, score: item.score || 0 },
+        { id: 2 * id + 1, field: "text", value: { highlight: { ranges: ranges(doc.text || "", words) } }, score: item.score || 0 }] })
+    }
+    return { items, query: { select: {}, values: [] }, aggregations: [], pagination: { total: items.length } }
+  }
+
+  /* Vocabulary shard holding the words that start with `ch` */
+  function shard(state, ch) {
+    const id = ch.codePointAt(0) % state.manifest.shards
+    if (!state.shards.has(id)) {
+      const url = new URL(`search/studio/vocab/${id}.json?v=${state.manifest.version}`, ROOT)
+      state.shards.set(id, fetch(url).then(r => r.ok ? r.json() : {}).catch(() => ({})))
+    }
+    return state.shards.get(id)
+  }
+
+  /* jieba's re_han_default: the runs it cuts; everything else is a character of its own */
+  const RUN = /[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+/g
+  const ENG = /^[a-zA-Z0-9]$/
+  const WORDY = /[\p{L}\p{N}]/u
+
+  /* Cut one run exactly as jieba.cut(run, HMM=False) does with the site's vocabulary */
+  async function cutRun(state, run) {
+    const chars = [...new Set(run)]
+    const shards = await Promise.all(chars.map(ch => shard(state, ch)))
+    const byChar = new Map(chars.map((ch, i) => [ch, shards[i]]))
+    const entry = w => byChar.get(w[0])[w]
+    const freq = w => { const e = entry(w); return Array.isArray(e) ? e[0] : e }
+    const n = run.length, maxlen = state.manifest.maxlen, logtotal = state.manifest.logtotal
+    const route = new Array(n + 1)
+    route[n] = [0, 0]
+    for (let i = n - 1; i >= 0; i--) {
+      const ends = []  // jieba's DAG: dictionary words starting here, else the character alone
+      for (let j = i; j < Math.min(n, i + maxlen); j++)
+        if (freq(run.slice(i, j + 1)) > 0) ends.push(j)
+      if (!ends.length) ends.push(i)
+      let best = null
+      for (const j of ends) {
+        const f = freq(run.slice(i, j + 1))
+        const score = Math.log(f > 0 ? f : 1) - logtotal + route[j + 1][0]
+        if (best === null || score > best[0] || (score === best[0] && j > best[1])) best = [score, j]
+      }
+      route[i] = best
+    }
+    const words = []
+    let buf = ""
+    for (let x = 0; x < n;) {
+      const y = route[x][1] + 1
+      const w = run.slice(x, y)
+      if (ENG.test(w)) buf += w
+      else {
+        if (buf) { words.push(buf); buf = "" }
+        words.push(w)
+      }
+      x = y
+    }
+    if (buf) words.push(buf)
+    const out = []
+    for (const w of words) {
+      const e = entry(w)
+      if (Array.isArray(e)) out.push(...e[1].split(" "))
+      else out.push(w)
+    }
+    return out
+  }
+
+  async function terms(state, query) {
+    const text = fold(query)
+    const out = []
+    let last = 0
+    for (const m of text.matchAll(RUN)) {
+      for (const ch of text.slice(last, m.index)) out.push(ch)
+      out.push(...await cutRun(state, m[0]))
+      last = m.index + m[0].length
+    }
+    for (const ch of text.slice(last)) out.push(ch)
+    return [...new Set(out.filter(w => WORDY.test(w)))]
+  }
+
+  async function search(state, query) {
+    const words = await terms(state, query)
+    if (!words.length) return { items: [] }
+    const limit = state.manifest.results || 10
+    const found = await state.pagefind.search(words.join(" "))
+    let hits = found.results.slice(0, limit).map(r => ({ result: r, matched: words }))
+    if (!hits.length && words.length > 1) hits = await partial(state, words, limit)
+    const pages = await Promise.all(hits.map(h => h.result.data()))
+    return {
+      items: pages.map((page, i) => {
+        const terms = Object.fromEntries(words.map(w => [w, hits[i].matched.includes(w)]))
+        return items(page, hits[i].result.score, terms)
+      })
+    }
+  }
+
+  /* No page has every word: show pages with most of them (Material marks the missing ones) */
+  async function partial(state, words, limit) {
+    const each = await Promise.all(words.map(w => state.pagefind.search(w)))
+    const pages = new Map()
+    each.forEach((found, k) => {
+      for (const r of found.results) {
+        const hit = pages.get(r.id) || { result: r, matched: [], score: 0 }
+        hit.matched.push(words[k])
+        hit.score += r.score
+        pages.set(r.id, hit)
+      }
+    })
+    return [...pages.values()]
+      .sort((a, b) => b.matched.length - a.matched.length || b.score - a.score)
+      .slice(0, limit)
+  }
+
+  const escape = s => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
+  const LATIN_END = /[A-Za-z0-9]$/, LATIN_START = /^[A-Za-z0-9]/
+
+  const CJK_END = /[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]$/
+  const STOP_END = /[。！？!?；;：:]$/
+
+  /* Words back into text: no space inside Chinese, one between Latin words. Pagefind ends
+     each block with "." glued to its last word: that becomes "。" after Chinese. */
+  function join(words) {
+    let out = "", prev = ""
+    for (let w of words) {
+      let plain = w.replace(/<\/?mark>/g, "")
+      const dot = /\.(<\/mark>)?$/.exec(w)
+      if (dot && plain.length > 1) {
+        const core = plain.slice(0, -1)
+        const end = STOP_END.test(core) ? "" : CJK_END.test(core) ? "。" : ". "
+        w = w.slice(0, dot.index) + (dot[1] || "") + end
+        plain = core + end
+      }
+      if (out && LATIN_END.test(prev) && LATIN_START.test(plain)) out += " "
+      out += w
+      prev = plain.trimEnd()
+    }
+    return out.trimEnd()
+  }
+
+  const SNIPPET = 40  // words around the densest run of matches
+
+  function snippet(words, marks, from, to) {
+    const inside = marks.filter(l => l >= from && l < to)
+    let start = from
+    if (inside.length) {
+      let best = -1
+      for (const l of inside) {
+        const s = Math.max(from, l - 6)
+        const count = inside.filter(x => x >= s && x < s + SNIPPET).length
+        if (count > best) { best = count; start = s }
+      }
+    }
+    const end = Math.min(to, start + SNIPPET)
+    const set = new Set(inside)
+    const parts = []
+    for (let i = start; i < end; i++)
+      parts.push(set.has(i) ? `<mark>${escape(words[i])}</mark>` : escape(words[i]))
+    const text = join(parts).replace(/。$/, "")
+    return (start > from ? "…" : "") + text + (end < to ? "…" : "")
+  }
+
+  /* One page -> Material's items: the page (with the best snippet), then its sections */
+  function items(page, score, terms) {
+    const url = page.raw_url.replace(/^\//, "")
+    const words = page.content.split(/[\r\n\s]+/g)
+    const marks = page.locations || []
+    const anchors = (page.anchors || []).slice().sort((a, b) => a.location - b.location)
+    const body = anchors.find(a => a.id === "studio-body")
+    const bodyStart = body ? body.location : 0
+    const heads = anchors.filter(a => /^h\d$/i.test(a.element) && a.location >= bodyStart)
+    const ranges = [{ id: null, title: page.meta.title, from: bodyStart, to: heads.length ? heads[0].location : words.length }]
+    heads.forEach((h, i) => ranges.push({
+      id: h.id, title: join(h.text.split(" ")), from: h.location, text: h.location + h.text.split(" ").length,
+      to: i + 1 < heads.length ? heads[i + 1].location : words.length
+    }))
+    for (const r of ranges) r.count = marks.filter(l => l >= r.from && l < r.to).length
+    const best = ranges.reduce((a, b) => (b.count > a.count ? b : a), ranges[0])
+    /* Material shows the page, then sections scoring as high as it; the rest fold away.
+       The best passage is shown once: under the page title, or as its section. */
+    const article = {
+      location: url, title: escape(page.meta.title || url), score, terms,
+      text: best.id ? "" : snippet(words, marks, best.from, best.to)
+    }
+    const sections = ranges
+      .filter(r => r.id && r.count)
+      .sort((a, b) => (b === best) - (a === best) || b.count - a.count)
+      .map(r => ({
+        location: `${url}#${r.id}`, title: escape(r.title), terms,
+        score: r === best ? score : score * 0.5 * r.count / Math.max(1, marks.length),
+        text: snippet(words, marks, Math.min(r.text, r.to), r.to)
+      }))
+    return [article, ...sections]
+  }
+}
