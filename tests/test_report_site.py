@@ -10,7 +10,7 @@ import pytest
 
 from conftest import CHROMIUM, run_studio
 from studio.data import kpi
-from studio.features.datasets.kpi_block import format_value
+from studio.data.format import value as format_value
 from studio.features.reports.numbers import CALENDAR_METRICS
 
 WEEKLY = "reports/team-weekly"

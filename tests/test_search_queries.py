@@ -72,6 +72,15 @@ def search(page, query: str, site_url: str) -> list[str]:
     return [h.removeprefix(site_url) for h in hrefs]
 
 
+def rank_all(search_box, page, site_url: str) -> dict[str, int | None]:
+    """Each query's expected page's rank (1 = first), None when it is not listed."""
+    ranks = {}
+    for query, expected, _ in QUERIES:
+        results = search_box(page, query, site_url)
+        ranks[query] = results.index(expected) + 1 if expected in results else None
+    return ranks
+
+
 def test_at_least_thirty_queries():
     assert len(QUERIES) >= 30
     assert len({q for q, _, _ in QUERIES}) == len(QUERIES)
@@ -80,10 +89,7 @@ def test_at_least_thirty_queries():
 @pytest.mark.browser
 def test_queries_find_the_expected_page(visit, site_url):
     v = visit(site_url)
-    ranks = {}
-    for query, expected, _ in QUERIES:
-        results = search(v.page, query, site_url)
-        ranks[query] = results.index(expected) + 1 if expected in results else None
+    ranks = rank_all(search, v.page, site_url)
     report = "\n".join(f"  {q!r}: rank {ranks[q]} (expected {e or 'home'}: {why})"
                        for q, e, why in QUERIES if ranks[q] != 1)
     missing = [q for q in ranks if ranks[q] is None or ranks[q] > 5]

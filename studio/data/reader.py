@@ -27,8 +27,10 @@ from studio.errors import StudioError, did_you_mean
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 TEXT_TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 TABLE_SUFFIXES = EXCEL_SUFFIXES | TEXT_TABLE_SUFFIXES | {".xls"}
-# Files that hold raw data and never reach the site: tables, YAML sources, calendar feeds.
+# Files the PII scan reads as data: tables, YAML and JSON sources, calendar feeds.
 DATA_SUFFIXES = TABLE_SUFFIXES | {".yml", ".yaml", ".json", ".ics"}
+# Sources that never reach the site as files (Studio's own generated ICS feeds aside).
+PRIVATE_SUFFIXES = (TABLE_SUFFIXES - {".txt"}) | {".yml", ".yaml", ".ics"}
 # WeCom's stat_time is 0:00 Beijing time, in epoch seconds.
 TIMEZONE = "Asia/Shanghai"
 _TOTAL_ROW = {"合计", "总计", "总和", "合计：", "total", "Total", "TOTAL", "sum", "Sum"}

@@ -1,4 +1,4 @@
-"""One build of a project at a time: an advisory lock on ``.studio.engine.lock`` in the project root.
+"""One build of a project at a time: an advisory lock on ``.studio.lock`` in the project root.
 
 Two builds at once (a CI job and a colleague, or two terminals) would both swap a site in
 and clean up after each other. The second one stops with a clear message instead. The lock
@@ -16,7 +16,7 @@ from typing import Iterator
 
 from studio.errors import StudioError
 
-LOCK_NAME = ".studio.engine.lock"
+LOCK_NAME = ".studio.lock"
 _TAG = "studio lock"
 
 try:  # POSIX

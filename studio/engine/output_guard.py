@@ -9,10 +9,12 @@ personal information is there. Files Studio itself generated (the ICS feeds) are
 
 from __future__ import annotations
 
-import gzip
+from bisect import bisect_right
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from studio.data.reader import PRIVATE_SUFFIXES
 from studio.errors import BuildFailed, StudioError
 from studio.guard import pii
 
@@ -20,12 +22,10 @@ if TYPE_CHECKING:
     from studio.core.pipeline import Output
     from studio.core.project import Project
 
-# Sources that must never be published as files (Studio's own generated feeds excepted).
-PRIVATE_SUFFIXES = frozenset({".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".yml", ".yaml", ".ics"})
-# Text the site shows or searches: pages, search data, feeds. Theme and plotly bundles
-# (.js, .css) are package files, not content.
+# Text the site shows or searches: pages, the engine's search data, feeds. Theme and plotly
+# bundles (.js, .css) are package files, not content; Pagefind's fragments are cut from the
+# pages' HTML, which is scanned.
 TEXT_SUFFIXES = frozenset({".html", ".htm", ".json", ".xml", ".txt", ".svg", ".md", ".ics"})
-COMPRESSED_SUFFIXES = frozenset({".pf_fragment"})  # Pagefind's gzipped page texts
 MAX_LISTED = 20
 
 
@@ -43,6 +43,7 @@ def scan_output(site: Path, project: "Project", generated: set[str]) -> list[Stu
     if options.page_email and "email" in options.detect:
         kinds.append("email")
     problems: list[StudioError] = []
+    seen: set[str] = set()  # lines already scanned: the navigation repeats on every page
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         rel = path.relative_to(site).as_posix()
         suffix = path.suffix.lower()
@@ -54,26 +55,33 @@ def scan_output(site: Path, project: "Project", generated: set[str]) -> list[Stu
             continue
         if not options.enabled or not kinds:
             continue
-        if suffix in TEXT_SUFFIXES:
-            data = path.read_bytes()
-        elif suffix in COMPRESSED_SUFFIXES:
-            try:
-                data = gzip.decompress(path.read_bytes())
-            except OSError:
-                continue
-        else:
+        if suffix not in TEXT_SUFFIXES:
             continue
-        text = data.decode("utf-8", errors="replace")
-        for f in pii.find(text, kinds):
-            if pii.allowed(f, allow):
-                continue
-            line = text.count("\n", 0, f.start) + 1
+        finding = _first_finding(path.read_bytes().decode("utf-8", errors="replace"), kinds, allow, seen)
+        if finding is not None:
+            f, line = finding
             problems.append(StudioError(
                 f"the built site shows {f.label} {f.masked} unmasked", file=f"site/{rel}", line=line,
                 rule="pii", hint="mask or drop the column it comes from ('pii: {mask: [...]}'), "
                                  "or allow a public value with 'pii: {allow: [...]}' (页面不得公开个人信息)"))
-            break  # one finding per file says enough
         if len(problems) >= MAX_LISTED:
             problems.append(StudioError("and possibly more; fix the ones above first", file="site/"))
             break
     return problems
+
+
+def _first_finding(text: str, kinds: list[str], allow: list[str], seen: set[str]) -> tuple[pii.Finding, int] | None:
+    """The first unallowed finding in the lines of ``text`` not scanned before, with its line."""
+    numbers, lines = [], []
+    for n, line in enumerate(text.split("\n"), 1):
+        if line not in seen:
+            seen.add(line)
+            numbers.append(n)
+            lines.append(line)
+    if not lines:
+        return None
+    starts = list(accumulate((len(x) + 1 for x in lines), initial=0))
+    for f in pii.find("\n".join(lines), kinds):
+        if not pii.allowed(f, allow):
+            return f, numbers[bisect_right(starts, f.start) - 1]
+    return None

@@ -27,7 +27,8 @@ from studio.core import nav
 from studio.core.frontmatter import read_text, split
 from studio.core.pipeline import Output, compile_project, render_page
 from studio.core.project import Project
-from studio.engine.output_guard import PRIVATE_SUFFIXES, check_output
+from studio.data.reader import PRIVATE_SUFFIXES
+from studio.engine.output_guard import check_output
 from studio.errors import StudioError
 from studio.features.search.site import SiteSearch
 from studio.guard.html import guard_page

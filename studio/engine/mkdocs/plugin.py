@@ -26,13 +26,12 @@ from studio.engine.progress import BuildProgress
 from studio.errors import StudioError
 from studio.guard.html import guard_page
 from studio.core.project import Project
+from studio.data.reader import PRIVATE_SUFFIXES  # raw (possibly personal) data: never copied
 from studio.features.builtin import load_project
 from studio.features.search.site import SiteSearch  # issue 5: Chinese search
 
 log = logging.getLogger("mkdocs.plugins.studio")
 
-# Files that hold raw (possibly personal) data: never copied into the site.
-from studio.engine.output_guard import PRIVATE_SUFFIXES  # noqa: E402
 
 
 class StudioBuildError(PluginError):

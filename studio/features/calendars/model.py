@@ -378,24 +378,19 @@ def load_calendar(path: Path, problems: list[StudioError], door: "DataFiles",
         cal = Calendar(slug, str(data.get("title") or f"{slug} 内容日历"), path, list(entries),
                        description=str(data.get("description") or ""))
         for rel in _paths(data.get("data")):
-            target = (path.parent / rel).resolve()
             if claimed is not None:
-                claimed.add(target)
-            if target.suffix.lower() not in DATA_SUFFIXES:
-                problems.append(StudioError(f"data file '{rel}' is not a CSV or Excel file", file=path,
-                                            line=lines.get(("data",), 1)))
-                continue
-            if not target.is_file():
-                problems.append(StudioError(f"data file '{rel}' not found", file=path, line=lines.get(("data",), 1),
-                                            hint="the path is relative to this calendar file"))
+                claimed.add((path.parent / rel).resolve())
+            try:
+                target = door.resolve(rel, path, line=lines.get(("data",), 1), suffixes=DATA_SUFFIXES)
+            except StudioError as problem:
+                problems.append(problem)
                 continue
             cal.data_paths.append(target)
             cal.entries.extend(read_rows(target, problems, door))
         for rel in _paths(data.get("groups"))[:1]:
-            target = (path.parent / rel).resolve()
             if claimed is not None:
-                claimed.add(target)
-            cal.groups = _read_groups(target, path, lines.get(("groups",), 1), problems, door)
+                claimed.add((path.parent / rel).resolve())
+            cal.groups = _read_groups(rel, path, lines.get(("groups",), 1), problems, door)
         cal.start = _as_date(data.get("start"), path, lines.get(("start",), 1), "start", problems)
         cal.end = _as_date(data.get("end"), path, lines.get(("end",), 1), "end", problems)
     cal.entries.sort(key=lambda e: e.sort_key)
@@ -413,14 +408,12 @@ def load_calendar(path: Path, problems: list[StudioError], door: "DataFiles",
     return cal
 
 
-def _read_groups(target: Path, path: Path, line: int, problems: list[StudioError],
+def _read_groups(rel: str, path: Path, line: int, problems: list[StudioError],
                  door: "DataFiles") -> "Table | None":
-    if not target.is_file():
-        problems.append(StudioError(f"groups data file '{target.name}' not found", file=path, line=line,
-                                    hint="a WeCom 客户群统计 export, relative to this calendar file"))
-        return None
+    """The WeCom 客户群统计 export a YAML calendar names under ``groups:``."""
     try:
-        return door.read(target, kind="groups")
+        return door.read(door.resolve(rel, path, line=line, what="groups data file", suffixes=DATA_SUFFIXES),
+                         kind="groups")
     except StudioError as problem:
         problems.append(problem)
         return None

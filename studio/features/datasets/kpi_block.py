@@ -12,7 +12,7 @@ from typing import Mapping
 
 from studio.core.blocks import BlockContext, check_keys
 from studio.data import kpi
-from studio.data.format import change as fmt_change, value as fmt_value
+from studio.data.format import change as fmt_change, value as format_value
 from studio.data.reader import Table
 from studio.errors import StudioError, did_you_mean, display_path
 
@@ -27,11 +27,8 @@ DEFAULT_METRICS = {
 }
 
 
-def format_value(value: float | None, fmt: str = "number") -> str:
-    return fmt_value(value, fmt)
-
-
 def format_change(change: float, metric: kpi.Metric) -> str:
+    """The change in the metric's own terms: percentage points for rates, percent otherwise."""
     return fmt_change(change, points=metric.change == "points")
 
 

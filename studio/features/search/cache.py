@@ -14,14 +14,12 @@ import dataclasses
 import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable
 
 from studio.cache import Cache, key_of
 
 PARALLEL_MIN = 64  # fewer pages to cut than this: not worth starting processes
-_WRITER = None  # the PageWriter of a worker process (inherited through fork)
 
 
 def _cut(writer, rec) -> tuple:
@@ -35,8 +33,51 @@ def _cut(writer, rec) -> tuple:
         seg.vocab, seg.parts = saved
 
 
-def _cut_in_worker(rec) -> tuple:
-    return _cut(_WRITER, rec)
+def _cut_forked(writer, records: list, indexes: list[int], workers: int, done: Callable[[int, tuple], None]) -> None:
+    """Cut ``records[i]`` for each index on ``workers`` forked processes.
+
+    Forked children inherit ``writer`` (its loaded dictionary) instead of receiving it
+    pickled, so nothing is kept in a module global; each child sends its pages back over
+    its own pipe. A child that dies is an error, not a hang.
+    """
+    from multiprocessing.connection import wait
+
+    ctx = multiprocessing.get_context("fork")
+    chunks = [indexes[k::workers] for k in range(workers)]
+    children = []
+    for chunk in chunks:
+        reader, sender = ctx.Pipe(duplex=False)
+
+        def run(chunk=chunk, sender=sender) -> None:  # in the child
+            try:
+                for i in chunk:
+                    sender.send((i, _cut(writer, records[i])))
+            finally:
+                sender.send(None)
+                sender.close()
+
+        proc = ctx.Process(target=run, daemon=True)
+        proc.start()
+        sender.close()
+        children.append((proc, reader))
+    try:
+        open_readers = {reader: proc for proc, reader in children}
+        while open_readers:
+            for reader in wait(list(open_readers)):
+                try:
+                    message = reader.recv()
+                except EOFError:
+                    raise RuntimeError("a search indexing process ended early") from None
+                if message is None:
+                    del open_readers[reader]
+                else:
+                    done(*message)
+    finally:
+        for proc, reader in children:
+            reader.close()
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
 
 
 def _workers(n: int) -> int:
@@ -59,17 +100,12 @@ def cut_pages(writer, records: list, cache: Cache, fingerprint: str,
     # fork only from a single-threaded process (`studio build`), never from `serve`'s server
     if len(missing) >= PARALLEL_MIN and workers > 1 and threading.active_count() == 1 \
             and "fork" in multiprocessing.get_all_start_methods():
-        global _WRITER
-        _WRITER = writer
-        try:
-            ctx = multiprocessing.get_context("fork")  # workers share the loaded dictionary
-            with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-                for i, result in zip(missing, pool.map(_cut_in_worker, [records[i] for i in missing], chunksize=8)):
-                    results[i] = result
-                    if progress:
-                        progress(1)
-        finally:
-            _WRITER = None
+        def done(i: int, result: tuple) -> None:
+            results[i] = result
+            if progress:
+                progress(1)
+
+        _cut_forked(writer, records, missing, workers, done)
     else:
         for i in missing:
             results[i] = _cut(writer, records[i])
