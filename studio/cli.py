@@ -35,6 +35,11 @@ def guarded(fn):
             fail(exc.problems)
         except StudioError as exc:
             fail([exc])
+        except OSError as exc:  # a full disk, a folder Studio may not write: the system's fault, not a bug
+            where = f" '{exc.filename}'" if exc.filename else ""
+            fail([StudioError(f"cannot write or read{where}: {exc.strerror or exc}",
+                              hint="free disk space or fix the folder's permissions; a failed build keeps the "
+                                   "previous site (磁盘已满或无权限)")])
         except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (studio.guard.interrupt)
             click.echo("studio: interrupted; the previous site is unchanged", err=True)
             sys.exit(128 + getattr(exc, "signum", 2))

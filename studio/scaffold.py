@@ -22,10 +22,16 @@ def target(kind: str, slug: str, config: StudioConfig) -> Path:
 
 
 def create(kind: str, slug: str, config: StudioConfig) -> Path:
-    if not _SLUG.match(slug.split("/")[-1]) or ".." in slug:
+    parts = slug.split("/")
+    if slug.startswith(("/", "\\")) or any(not _SLUG.match(part) for part in parts):
         raise StudioError(f"invalid slug '{slug}'",
-                          hint="use lowercase letters, digits and '-', e.g. 'store-lucky' (拼音或英文)")
+                          hint="use lowercase letters, digits and '-', e.g. 'store-lucky' (拼音或英文); "
+                               "a page may sit in a folder: 'playbook/new-page'")
     path = target(kind, slug, config)
+    base = (config.case_studies_path if kind == "teardown" else config.content_path).resolve()
+    if not path.resolve().is_relative_to(base):  # a folder in the way may be a link elsewhere
+        raise StudioError(f"'{slug}' would be written outside {base.name}/; nothing was written",
+                          hint="pick a slug inside the project's folders")
     if path.exists():
         raise StudioError(f"{path} already exists; nothing was written", file=path,
                           hint="pick another slug, or edit the existing file")

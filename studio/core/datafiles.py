@@ -55,13 +55,13 @@ class DataFiles:
         rel = str(ref or "").strip()
         if not rel:
             raise StudioError(f"empty {what} path", **where, hint="e.g. 'orders.csv', relative to this page")
-        path = (page.parent / rel).resolve()
-        if path.suffix.lower() not in suffixes:
-            raise StudioError(f"{what} '{rel}' is not a CSV or Excel file", **where,
-                              hint="data files are .csv, .tsv or .xlsx exports beside the page")
+        path = (page.parent / rel).resolve()  # symlinks resolved: a link out of the project is outside
         if not path.is_relative_to(self.root):
             raise StudioError(f"{what} '{rel}' lies outside the project", **where,
                               hint="put the export inside the project, beside the page that uses it")
+        if path.suffix.lower() not in suffixes:
+            raise StudioError(f"{what} '{rel}' is not a CSV or Excel file", **where,
+                              hint="data files are .csv, .tsv or .xlsx exports beside the page")
         if not path.is_file():
             folder = path.parent
             near = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in suffixes) if folder.is_dir() else []

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from studio.core.blocks import render_blocks
 from studio.core.project import Document, Project
+from studio.core.publish import files_to_publish
 from studio.errors import StudioError
 
 ASSET_PREFIX = "assets/studio/"
@@ -31,6 +32,7 @@ class Output:
     need_scripts: dict[str, list[str]] = field(default_factory=dict)
     # generated pages whose blocks were rendered ahead: uri -> needs, e.g. {"plotly"}
     page_needs: dict[str, set[str]] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)  # the authors' files to publish: uri -> path
     drafts: set[str] = field(default_factory=set)  # pages built by `serve` only, not by `build`
     unlisted: set[str] = field(default_factory=set)  # pages in the site but not in the navigation
     nav_order: dict[str, int] = field(default_factory=dict)  # uri -> rank among its section's pages
@@ -74,6 +76,7 @@ def compile_project(project: Project) -> Output:
     """Generate every page and asset that the project's features add to the site."""
     out = Output()
     _static_assets(out)
+    out.files = files_to_publish(project)  # images and downloads beside pages, never data
     for gen in project.registry.generators:
         try:
             gen(project, out)

@@ -76,13 +76,31 @@ class Project:
         for base, prefix in ((config.content_path, ""), (config.case_studies_path, config.case_studies_dir + "/")):
             if not base.is_dir():
                 continue
+            for link in sorted(p for p in base.rglob("*") if p.is_symlink() and p.is_dir()):
+                if not project.contains(link):  # neither read nor published (MkDocs would follow it)
+                    project.diagnostics.error(
+                        f"'{link.relative_to(config.root).as_posix()}' is a link to a folder outside the project; "
+                        "Studio does not read it", file=link,
+                        hint="copy the files into the project instead of linking to them (不读取项目外的文件)")
             for path in sorted(base.rglob("*.md")):
                 if any(part.startswith(".") for part in path.relative_to(base).parts):
                     continue
                 uri = prefix + path.relative_to(base).as_posix()
+                if not project.contains(path):
+                    project.diagnostics.error(
+                        f"'{uri}' is a link to a page outside the project; Studio does not read it", file=path,
+                        hint="copy the page into the project instead of linking to it (不读取项目外的文件)")
+                    continue
                 project._load_document(path, uri)
         project.registry.run_loaders(project)
         return project
+
+    def contains(self, path: Path) -> bool:
+        """Whether ``path`` — symlinks resolved — lies inside the project folder."""
+        try:
+            return Path(path).resolve().is_relative_to(self.config.root.resolve())
+        except OSError:
+            return False
 
     def render(self, template: str, **context) -> str:
         """A template of any feature of this project, rendered."""

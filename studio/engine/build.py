@@ -43,8 +43,13 @@ def _configured_engine(config_file: Path) -> str:
 
 
 def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
-          configure: Callable[[Any], None] | None = None, engine: str | None = None) -> Path:
-    """Build the site and swap it in; return the site folder."""
+          configure: Callable[[Any], None] | None = None, engine: str | None = None,
+          contained: bool = True) -> Path:
+    """Build the site and swap it in; return the site folder.
+
+    ``contained``: the site folder must lie inside the project (a folder the author names);
+    Studio's own temporary builds (exports, offline zip, serve) pass False.
+    """
     name = choose(engine, config_file)
     if name == "zensical":
         if configure is not None:
@@ -52,10 +57,10 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
                                            hint="use --engine mkdocs (or properdocs)")])
         from studio.engine.zensical import build as zensical_build
 
-        return zensical_build(config_file, site_dir=site_dir, strict=strict)
+        return zensical_build(config_file, site_dir=site_dir, strict=strict, contained=contained)
     from studio.engine.mkdocs.runner import build as mkdocs_build
 
-    return mkdocs_build(config_file, site_dir=site_dir, strict=strict, configure=configure)
+    return mkdocs_build(config_file, site_dir=site_dir, strict=strict, configure=configure, contained=contained)
 
 
 def serve(config_file: Path, dev_addr: str | None = None, engine: str | None = None) -> None:

@@ -25,6 +25,8 @@ def check_site_dir(site: Path, config: StudioConfig) -> None:
     site = site.resolve()
     root = config.root.resolve()
     hint = "choose a build folder such as 'site/' (--site-dir site)"
+    if site.exists() and not site.is_dir():
+        raise StudioError(f"refusing to build into '{site}': it is a file, not a folder", hint=hint)
     if site == root or site in root.parents:
         raise StudioError(f"refusing to build into '{site}': it holds the project", hint=hint)
     for name, base in (("content", config.content_path), ("case studies", config.case_studies_path)):
@@ -50,10 +52,36 @@ def staged(site: Path) -> Iterator[Path]:
         # Marked at once, so that leftovers of a killed build are known to be Studio's.
         (tmp / MARKER).write_text(f"built by studio; safe to delete\npid {os.getpid()}\n", encoding="utf-8")
         yield tmp
+        readable(tmp)
         swap(tmp, site)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def readable(folder: Path) -> None:
+    """Folders 0755 and files 0644 (less the umask): what a static web server's user can read.
+
+    The temporary folder is created private (0700); a site is meant to be served.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    dirs, files = 0o777 & ~mask, 0o666 & ~mask
+    os.chmod(folder, dirs)
+    for base, names, filenames in os.walk(folder):
+        for name in names:
+            os.chmod(os.path.join(base, name), dirs)
+        for name in filenames:
+            path = os.path.join(base, name)
+            if not os.path.islink(path):
+                os.chmod(path, files)
+
+
+def inside_project(site: Path, config: StudioConfig) -> None:
+    """Refuse a site folder the author names outside the project (``--site-dir``, ``site_dir:``)."""
+    if not site.resolve().is_relative_to(config.root.resolve()):
+        raise StudioError(f"refusing to build into '{site}': it lies outside the project",
+                          hint="build into a folder of the project (e.g. site/) and copy it where it is served")
 
 
 def swap(new: Path, site: Path) -> None:

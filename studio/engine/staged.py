@@ -24,14 +24,13 @@ from types import SimpleNamespace
 from typing import Any
 
 from studio.core import nav
-from studio.core.frontmatter import read_text, split
+from studio.core.frontmatter import split
 from studio.core.pipeline import Output, compile_project, render_page
 from studio.core.project import Project
-from studio.data.reader import PRIVATE_SUFFIXES
 from studio.engine.output_guard import check_output
 from studio.errors import StudioError
 from studio.features.search.site import SiteSearch
-from studio.guard.html import guard_page
+from studio.guard.html import escape_text, escaped_meta, guard_page
 
 # Where a page's content sits in Material-like themes (Material, Zensical's).
 _ARTICLE = re.compile(r'(<article class="md-content__inner md-typeset">\s*(?:<a id="__skip" tabindex="-1"></a>)?)'
@@ -60,23 +59,23 @@ def stage(project: Project, docs: Path, *, drafts: bool = False) -> Staged:
     for doc in project.documents:
         if doc.uri in output.drafts and not drafts:
             continue
-        head = split(read_text(doc.path))[0] if doc.source.has_front_matter else None
-        _page(staged, doc.uri, doc.source.body, head, dict(doc.source.meta), doc.path)
+        _page(staged, doc.uri, doc.source.body, dict(doc.source.meta), doc.path)
     for uri, markdown in output.pages.items():
         if uri in output.drafts and not drafts:
             continue
         head, body, _ = split(markdown)
         meta = project_meta(head)
-        _page(staged, uri, body, head, meta, None)
+        _page(staged, uri, body, meta, None)
         staged.needs[uri] = staged.needs.get(uri, set()) | output.page_needs.get(uri, set())
     for uri, data in output.assets.items():
         _write(docs / uri, data)
-    _copy_files(project, docs, set(staged.pages) | set(output.assets))
+    _copy_files(output, docs, set(staged.pages) | set(output.assets))
     listed = [u for u in staged.pages if u not in output.unlisted and (drafts or u not in output.drafts)]
     items = nav.tree(listed)
     cfg = project.config
-    nav.arrange(items, section_titles=cfg.section_titles, order=output.nav_order, folder_titles=output.nav_titles,
-                max_pages=cfg.nav.max_pages)
+    nav.arrange(items, section_titles={k: escape_text(v) for k, v in cfg.section_titles.items()},
+                order=output.nav_order, max_pages=cfg.nav.max_pages,
+                folder_titles={k: escape_text(v) for k, v in output.nav_titles.items()})
     staged.nav = nav.to_config(items)
     return staged
 
@@ -94,30 +93,43 @@ def project_meta(head: str | None) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def _page(staged: Staged, uri: str, body: str, head: str | None, meta: dict, path: Path | None) -> None:
+def _page(staged: Staged, uri: str, body: str, meta: dict, path: Path | None) -> None:
     try:
         text, needs = render_page(staged.project, uri, body, path)
     except StudioError as problem:
         staged.problems.append(problem)
         return
-    front = f"---\n{head}\n---\n" if head is not None else ""
-    _write(staged.docs / uri, (front + text).encode("utf-8"))
+    _write(staged.docs / uri, (front_matter(meta, text) + text).encode("utf-8"))
     staged.pages[uri] = meta
     staged.needs[uri] = set(needs)
 
 
-def _copy_files(project: Project, docs: Path, taken: set[str]) -> None:
-    """The authors' images and downloads beside their pages; never data, never hidden files."""
-    cfg = project.config
-    for base, prefix in ((cfg.content_path, ""), (cfg.case_studies_path, cfg.case_studies_dir + "/")):
-        if not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*")):
-            rel = path.relative_to(base)
-            uri = prefix + rel.as_posix()
-            if (not path.is_file() or path.suffix.lower() in PRIVATE_SUFFIXES | {".md"} or uri in taken
-                    or any(part.startswith(".") for part in rel.parts)):
-                continue
+def front_matter(meta: dict, markdown: str) -> str:
+    """The staged page's front matter: the author's, with the title, description and subtitle
+    as escaped text (engines print them unescaped) and the title always set, so that the
+    navigation never shows a heading's raw HTML."""
+    import yaml
+
+    title = meta.get("title") or _markdown_title(markdown)
+    meta = escaped_meta(meta)
+    if title:
+        meta["title"] = escape_text(str(title))
+    if not meta:
+        return ""
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None) + "---\n"
+
+
+def _markdown_title(markdown: str) -> str:
+    for line in markdown.split("\n"):
+        if line.startswith("# "):
+            return re.sub(r"[*_`]|\{[^}]*\}$", "", line[2:]).strip()
+    return ""
+
+
+def _copy_files(output: Output, docs: Path, taken: set[str]) -> None:
+    """The authors' images and downloads beside their pages (``studio.core.publish``)."""
+    for uri, path in output.files.items():
+        if uri not in taken:
             _write(docs / uri, path.read_bytes())
 
 

@@ -23,7 +23,7 @@ import yaml
 from studio.config import StudioConfig
 from studio.engine import mkdocs_yaml
 from studio.engine.lock import project_lock
-from studio.engine.sitedir import check_site_dir, staged as staged_site, tidy
+from studio.engine.sitedir import check_site_dir, inside_project, staged as staged_site, tidy
 from studio.engine.staged import Staged, copy_site, finish, stage
 from studio.errors import BuildFailed, StudioError
 from studio.features.builtin import load_project
@@ -53,7 +53,7 @@ def config_for(raw: dict[str, Any], staged: Staged) -> dict[str, Any]:
     return out
 
 
-def build(config_file: Path, site_dir: Path | None = None, strict: bool = False) -> Path:
+def build(config_file: Path, site_dir: Path | None = None, strict: bool = False, contained: bool = True) -> Path:
     """Build with Zensical into a staged folder, check it and swap it in; return the site folder."""
     from studio.engine.mkdocs.runner import studio_config  # the options, validated as on MkDocs
 
@@ -63,6 +63,8 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False)
     root = options.root
     site = (root / (site_dir or raw.get("site_dir") or "site")) if not (site_dir and Path(site_dir).is_absolute()) \
         else Path(site_dir)
+    if contained:
+        inside_project(site, options)
     check_site_dir(site, options)
     with interruptible(), project_lock(root, "build"):
         tidy(site)
@@ -131,4 +133,4 @@ def _report(problems: list[StudioError]) -> None:
 def serve(config_file: Path, dev_addr: str | None = None) -> None:
     from studio.engine.serve_static import serve_rebuilding
 
-    serve_rebuilding(config_file, dev_addr, lambda site: build(config_file, site_dir=site))
+    serve_rebuilding(config_file, dev_addr, lambda site: build(config_file, site_dir=site, contained=False))

@@ -135,7 +135,7 @@ def built_site(config_file: Path, site_dir: Path | None = None, strict: bool = F
     from studio.engine import build as engine
 
     with tempfile.TemporaryDirectory(prefix="studio-export-") as tmp:
-        yield engine.build(config_file, site_dir=Path(tmp) / "site", strict=strict)
+        yield engine.build(config_file, site_dir=Path(tmp) / "site", strict=strict, contained=False)
 
 
 def page_file(site: Path, uri: str) -> Path:

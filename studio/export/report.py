@@ -20,6 +20,7 @@ from markupsafe import Markup
 from studio.features.reports.model import REPORTS, ReportSource
 from studio.errors import BuildFailed, StudioError, did_you_mean
 from studio.export.pdf import print_pdf
+from studio.guard.html import clean_page
 from studio.core.project import Project
 from studio.features.builtin import load_project
 from studio.features.reports.numbers import all_series, compute
@@ -39,6 +40,7 @@ def standalone_html(project: Project, source: ReportSource, period: Period) -> s
     """The period as one HTML document that needs no other file."""
     numbers = compute(project, source, period, all_series(source))
     body = markdown.markdown(period_markdown(project, numbers, None), extensions=_EXTENSIONS, output_format="html")
+    body = clean_page(body, project.config.html)  # as on the site: no author script or javascript: link
     assets = resources.files("studio") / "assets"
     plotly = (resources.files("plotly") / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
     now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from html import escape as html_escape, unescape as html_unescape
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -67,6 +68,33 @@ _EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//|\\\\)", re.IGNORECASE)
 _CSS_LOAD = re.compile(r"url\s*\(|expression\s*\(|@import|behavior\s*:|-moz-binding", re.IGNORECASE)
 _DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
 _STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)
+
+
+def escape_text(value: str) -> str:
+    """Text from front matter or data, safe in HTML text and in quoted attributes alike.
+
+    Engines' templates print page titles, descriptions and navigation labels unescaped;
+    Studio hands them escaped text. Already-escaped text is not escaped twice.
+    """
+    return html_escape(html_unescape(value), quote=True)
+
+
+# Front-matter keys engines read as settings, not as text to print.
+STRUCTURAL_META = frozenset({"template", "hide", "search", "status", "icon", "pii", "type", "draft", "comments"})
+
+
+def escaped_meta(meta: dict) -> dict:
+    """Front matter with every text value escaped for HTML (the engines' templates print
+    ``page.meta`` values — title, description, subtitle, tags … — without escaping)."""
+    def esc(value):
+        if isinstance(value, str):
+            return escape_text(value)
+        if isinstance(value, list):
+            return [esc(v) for v in value]
+        if isinstance(value, dict):
+            return {k: esc(v) for k, v in value.items()}
+        return value
+    return {k: (v if k in STRUCTURAL_META else esc(v)) for k, v in meta.items()}
 
 
 def seal(html: str) -> str:

@@ -53,3 +53,5 @@ class HtmlOptions(_Strict):
     allow_attributes: dict[str, list[str]] = {}  # tag (or "*") -> attributes, e.g. {"*": [onclick]}
     allow_url_schemes: list[str] = []  # extra URL schemes, e.g. [javascript]
     allow_external: bool = False  # keep src= and url() that load from other hosts
+    publish_html_files: bool = False  # publish raw .html files beside pages (their scripts run)
+    publish_suffixes: list[str] = []  # more file types to publish beside pages, e.g. [".glb"]

@@ -46,8 +46,18 @@ def build_offline(config_file: Path, zip_file: Path | None = None, strict: bool 
     if target.suffix.lower() != ".zip":
         raise StudioError(f"'{target}' is not a .zip file name", hint="e.g. --zip dist/site-offline.zip")
     with tempfile.TemporaryDirectory(prefix="studio-offline-") as tmp:
-        site = engine.build(config_file, site_dir=Path(tmp) / "site", strict=strict, configure=make_offline)
+        site = engine.build(config_file, site_dir=Path(tmp) / "site", strict=strict, configure=make_offline,
+                            contained=False)
         return write_zip(site, target, folder=target.stem)
+
+
+def entry_name(rel: str) -> str:
+    """A zip entry name that unpacks inside its folder on every system (no '..', '\\', 'C:')."""
+    parts = rel.split("/")
+    if any(p in ("", ".", "..") or "\\" in p or ":" in p or any(ord(c) < 32 for c in p) for p in parts):
+        raise StudioError(f"'{rel}' cannot be put in a zip safely (its name holds '..', '\\', ':' or a control "
+                          "character)", hint="rename the file")
+    return rel
 
 
 def write_zip(site: Path, target: Path, folder: str) -> Path:
@@ -57,9 +67,14 @@ def write_zip(site: Path, target: Path, folder: str) -> Path:
     partial = target.with_name(f".{target.name}.partial")
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            root = site.resolve()
             for path in sorted(site.rglob("*")):
-                if path.is_file() and path.name != MARKER:
-                    zf.write(path, f"{folder}/{path.relative_to(site).as_posix()}")
+                if not path.is_file() or path.name == MARKER:
+                    continue
+                if not path.resolve().is_relative_to(root):
+                    raise StudioError(f"'{path.relative_to(site)}' links outside the site; it is not zipped",
+                                      hint="copy the file into the project instead of linking to it")
+                zf.write(path, f"{folder}/{entry_name(path.relative_to(site).as_posix())}")
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)

@@ -24,7 +24,7 @@ from studio.config import StudioConfig
 from studio.cache import Cache, key_of
 from studio.engine.progress import BuildProgress
 from studio.errors import StudioError
-from studio.guard.html import guard_page
+from studio.guard.html import escape_text, escaped_meta, guard_page
 from studio.core.project import Project
 from studio.data.reader import PRIVATE_SUFFIXES  # raw (possibly personal) data: never copied
 from studio.features.builtin import load_project
@@ -113,16 +113,24 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
     # files and navigation ------------------------------------------------------------
     def on_files(self, files: Files, *, config) -> Files:
         assert self.project is not None
+        docs = Path(config.docs_dir).absolute()
         for f in list(files):
-            if Path(f.src_uri).suffix.lower() in PRIVATE_SUFFIXES:
-                files.remove(f)
-        cs = self.project.config.case_studies_path
-        if cs.is_dir():
-            root = str(self.project.config.root)
-            for path in sorted(cs.rglob("*")):
-                rel = path.relative_to(self.project.config.root).as_posix()
-                if path.is_file() and path.suffix.lower() not in PRIVATE_SUFFIXES and files.get_file_from_path(rel) is None:
-                    files.append(File(rel, root, config.site_dir, config.use_directory_urls))
+            src = Path(f.abs_src_path).absolute() if f.abs_src_path else None
+            if src is None or not src.is_relative_to(docs):  # a theme's file: never its data
+                if Path(f.src_uri).suffix.lower() in PRIVATE_SUFFIXES:
+                    files.remove(f)
+            elif f.is_documentation_page():
+                if self.project.by_uri(f.src_uri) is None and not self.project.contains(src):
+                    files.remove(f)  # a link to a page outside the project (reported on load)
+            elif f.src_uri not in self.output.files:
+                files.remove(f)  # data, hostile or unknown file types (studio.core.publish)
+        root = str(self.project.config.root)
+        prefix = self.project.config.case_studies_dir + "/"
+        extra = [d.uri for d in self.project.documents if d.uri.startswith(prefix)]
+        extra += [uri for uri in self.output.files if uri.startswith(prefix)]
+        for uri in extra:
+            if files.get_file_from_path(uri) is None:
+                files.append(File(uri, root, config.site_dir, config.use_directory_urls))
         for uri, markdown in self.output.pages.items():
             if files.get_file_from_path(uri) is None:
                 files.append(File.generated(config, uri, content=markdown))
@@ -142,8 +150,9 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
     def on_nav(self, nav, *, config, files):
         if self.project is not None:  # Studio's navigation rules, shared by every engine
             cfg = self.project.config
-            arrange(nav.items, section_titles=cfg.section_titles, order=self.output.nav_order,
-                    folder_titles=self.output.nav_titles, max_pages=cfg.nav.max_pages)
+            arrange(nav.items, section_titles={k: escape_text(v) for k, v in cfg.section_titles.items()},
+                    order=self.output.nav_order, max_pages=cfg.nav.max_pages,
+                    folder_titles={k: escape_text(v) for k, v in self.output.nav_titles.items()})
         self._nav = nav
         return nav
 
@@ -152,8 +161,11 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         return env
 
     # pages --------------------------------------------------------------------------
+    @event_priority(100)  # before other plugins (tags) read the front matter
     def on_page_markdown(self, markdown: str, *, page, config, files):
         assert self.project is not None
+        # MkDocs' templates print titles, descriptions and tags as they are: front matter is text.
+        page.meta = escaped_meta(page.meta)
         try:
             text, needs = render_page(self.project, page.file.src_uri, markdown, Path(page.file.abs_src_path or "."))
         except StudioError as problem:
@@ -172,6 +184,8 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
     def on_page_content(self, html_text: str, *, page, config, files):
         if self.project is None:
             return html_text
+        if page.title is not None and "title" not in page.meta:  # the title of the first heading
+            page.meta["title"] = escape_text(str(page.title))
         generated = page.file.src_uri in self.output.pages
         key = key_of("guard-page", html_text, self.project.config.html.model_dump(mode="json"),
                      str(page.file.abs_src_path), generated)

@@ -17,7 +17,7 @@ from studio.config import StudioConfig
 from studio.engine.lock import project_lock
 from studio.engine.mkdocs.plugin import StudioBuildError, StudioPlugin
 from studio.engine.output_guard import check_output
-from studio.engine.sitedir import check_site_dir, staged, tidy
+from studio.engine.sitedir import check_site_dir, inside_project, staged, tidy
 from studio.errors import BuildFailed, StudioError
 from studio.guard.interrupt import interruptible
 
@@ -55,7 +55,7 @@ def options_of(config: MkDocsConfig) -> StudioConfig:
 
 
 def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
-          configure: Callable[[MkDocsConfig], None] | None = None) -> Path:
+          configure: Callable[[MkDocsConfig], None] | None = None, contained: bool = True) -> Path:
     """Build the site into a staged folder and swap it in; return the site folder.
 
     ``configure(config)`` may adjust the loaded configuration first (e.g. the offline bundle).
@@ -66,6 +66,8 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
     # The site folder is checked by Studio (not MkDocs) before anything is written.
     site = Path(config.site_dir) if site_dir is None else Path(config.config_file_path).parent / site_dir
     options = options_of(config)
+    if contained:
+        inside_project(site, options)
     check_site_dir(site, options)
     plugin = studio_plugin(config)
     mute = _MuteOwnErrors(plugin)

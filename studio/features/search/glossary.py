@@ -143,8 +143,13 @@ def parse(path: Path) -> tuple[Glossary, list[StudioError]]:
 def load_glossary(project: "Project") -> None:
     options = project.config.search
     path = project.config.content_path / options.glossary
+    project.extras[EXTRA] = Glossary()
+    if path.exists() and not project.contains(path):
+        project.diagnostics.error(f"search.glossary: '{options.glossary}' lies outside the project",
+                                  file=project.config.root / "mkdocs.yml",
+                                  hint="keep the glossary in the content folder, e.g. content/glossary.yml")
+        return
     if not path.is_file():
-        project.extras[EXTRA] = Glossary()
         return
     glossary, problems = parse(path)
     project.diagnostics.extend(problems)
