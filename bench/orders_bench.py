@@ -56,7 +56,7 @@ def measure(path: Path) -> dict:
     t1 = time.perf_counter()
     f = table.frame
     summary = kpi.summary(f, "orders")
-    monthly = {n: kpi.series(f, kpi.get(n), "M") for n in ("gmv", "buyers", "repurchase_rate")}
+    monthly = {n: kpi.series(f, kpi.BY_NAME[n], "M") for n in ("gmv", "buyers", "repurchase_rate")}
     retention = kpi.cohort_retention(f)
     ltv = kpi.ltv_curve(f)
     t2 = time.perf_counter()

@@ -22,9 +22,11 @@ def check_all(config: StudioConfig) -> tuple[list[StudioError], list[StudioError
     project = load_project(config)
     compile_project(project)
     problems = list(project.diagnostics.items)
+    loaded = len(problems)
     for doc in project.documents:
         try:
             render_page(project, doc.uri, doc.source.body)
         except StudioError as problem:
             problems.append(problem)
+    problems += project.diagnostics.items[loaded:]  # found while rendering (a block's data file)
     return problems, all_findings(project)

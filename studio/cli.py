@@ -62,9 +62,10 @@ def main() -> None:
 @click.option("--zip", "zip_file", type=click.Path(path_type=Path),
               help="Where --offline writes the zip (default: dist/site-offline.zip).")
 @ENGINE_OPTION
+@click.option("--audience", help="Build only the pages meant for this audience (front matter 'audience:').")
 @guarded
 def build(config_file: Path, strict: bool, site_dir: Path | None, verbose: bool, offline: bool,
-          zip_file: Path | None, engine: str | None) -> None:
+          zip_file: Path | None, engine: str | None, audience: str | None) -> None:
     """Build the site (atomically: a failed build keeps the old site)."""
     from studio.engine import build as runner
 
@@ -75,7 +76,7 @@ def build(config_file: Path, strict: bool, site_dir: Path | None, verbose: bool,
 
         click.echo(f"studio: wrote {build_offline(config_file, zip_file, strict=strict)}")
         return
-    site = runner.build(config_file, site_dir=site_dir, strict=strict, engine=name)
+    site = runner.build(config_file, site_dir=site_dir, strict=strict, engine=name, audience=audience)
     click.echo(f"studio: built {site}")
 
 
@@ -88,7 +89,9 @@ def serve(config_file: Path, dev_addr: str | None, engine: str | None) -> None:
     """Serve the site with live reload; problems show in the pages."""
     from studio.engine import build as runner
 
-    runner.serve(config_file, dev_addr, engine=engine)
+    name = runner.choose(engine, config_file)
+    runner.quiet_logging()
+    runner.serve(config_file, dev_addr, engine=name)
 
 
 @main.command()
@@ -189,6 +192,31 @@ def export_report(slug: str, period: str | None, fmt: str | None, output: Path |
     engine.quiet_logging()
     fmt = fmt or ("pdf" if output is not None and output.suffix.lower() == ".pdf" else "html")
     click.echo(f"studio: wrote {write(config_file, slug, period, fmt, output, strict=strict)}")
+
+
+@main.group()
+def notify() -> None:
+    """Send report periods to the team: a WeCom group robot (群机器人), e-mail."""
+
+
+@notify.command("report")
+@click.argument("slug")
+@click.option("--period", help="The period: 2026-W47 (week) or 2026-11 (month); default: the latest.")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send and record nothing.")
+@click.option("--force", is_flag=True, help="Send again a period already sent to a channel.")
+@click.option("--wecom-webhook", metavar="URL",
+              help="The robot's webhook URL (default: the environment variable notify.wecom_env, "
+                   "STUDIO_WECOM_WEBHOOK).")
+@CONFIG_OPTION
+@guarded
+def notify_report(slug: str, period: str | None, dry_run: bool, force: bool, wecom_webhook: str | None,
+                  config_file: Path) -> None:
+    """Send one period of report SLUG to the channels its front matter's notify: names."""
+    from studio.engine import build as engine
+    from studio.notify.command import notify_report as run
+
+    engine.quiet_logging()
+    sys.exit(run(config_file, slug, period, dry_run=dry_run, force=force, webhook=wecom_webhook))
 
 
 if __name__ == "__main__":  # pragma: no cover

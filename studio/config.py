@@ -92,6 +92,29 @@ class CacheOptions(Options):
     dir: str = ".cache"
 
 
+class SmtpOptions(Options):
+    """The mail server ``studio notify`` sends reports through: names of environment variables
+    (secrets stay out of mkdocs.yml), plus the port and the transport security."""
+
+    host_env: str = "STUDIO_SMTP_HOST"
+    port: int = Field(587, ge=1, le=65535)
+    user_env: str = "STUDIO_SMTP_USER"  # unset or empty: no login
+    password_env: str = "STUDIO_SMTP_PASSWORD"
+    from_env: str = "STUDIO_SMTP_FROM"  # the sender; default: the user, when it is an address
+    starttls: bool = True  # upgrade the connection before logging in (port 587)
+    ssl: bool = False  # TLS from the first byte instead (port 465)
+
+
+class NotifyOptions(Options):
+    """``studio notify report``: where the robot webhook and the mail server come from, and
+    where sent periods are recorded (a JSON file CI keeps between runs)."""
+
+    wecom_env: str = "STUDIO_WECOM_WEBHOOK"  # environment variable holding the 群机器人 webhook URL
+    smtp: SmtpOptions = SmtpOptions()
+    state_file: str = ".studio-notify.json"  # relative to the project root
+    timeout: float = Field(10, gt=0)  # seconds, per request to the robot or the mail server
+
+
 ENGINES = ("mkdocs", "properdocs", "zensical")
 
 
@@ -102,6 +125,12 @@ class StudioConfig(Options):
     # The site generator: MkDocs + Material (default), ProperDocs (MkDocs' maintained fork,
     # same plugins and themes) or Zensical (Material's successor; Studio stages its docs).
     engine: Literal["mkdocs", "properdocs", "zensical"] = "mkdocs"
+    # Who this build is for (`studio build --audience staff`); None builds every page. A page
+    # with `audience: [management]` is built only for an audience whose list names it.
+    audience: str | None = None
+    # Build audience -> the page audiences it includes, e.g. {management: [management, staff]};
+    # an audience not listed includes only pages of its own name (and pages with none).
+    audiences: dict[str, list[str]] = {}
     content_dir: str = "content"
     case_studies_dir: str = "case_studies"
     strict: bool = False
@@ -118,6 +147,7 @@ class StudioConfig(Options):
     search: SearchOptions = SearchOptions()  # Chinese search (studio/search)
     nav: NavOptions = NavOptions()  # big folders collapse to a listing page
     cache: CacheOptions = CacheOptions()  # build caches (studio/cache.py)
+    notify: NotifyOptions = NotifyOptions()  # studio notify: WeCom robot, e-mail (studio/notify)
 
     @property
     def content_path(self) -> Path:

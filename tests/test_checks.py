@@ -187,7 +187,7 @@ def check_project(tmp_path: Path, calendar_csv: str, options: str = "") -> Path:
     shutil.copytree(ROOT / "content" / "personas", root / "content" / "personas")
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     if options:
-        text = text.replace("  - studio\n", "  - studio:\n" + options)
+        text = text.replace("  - studio:\n", "  - studio:\n" + options)
     (root / "mkdocs.yml").write_text(text, encoding="utf-8")
     (root / "content" / "calendars" / "t.csv").write_text(calendar_csv, encoding="utf-8")
     return root

@@ -201,7 +201,7 @@ def test_output_guard_stops_a_data_file_another_plugin_publishes(tmp_path):
 def test_the_engine_option_chooses_the_engine(tmp_path):
     proj = copy_project(tmp_path / "p")
     config = proj / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("  - studio\n", "  - studio:\n      engine: zensical\n"),
+    config.write_text(config.read_text(encoding="utf-8").replace("  - studio:\n", "  - studio:\n      engine: zensical\n"),
                       encoding="utf-8")
     run_studio("build", cwd=proj, check=True)
     assert generator(proj / "site").startswith("zensical")
@@ -212,7 +212,7 @@ def test_the_engine_option_chooses_the_engine(tmp_path):
 def test_an_unknown_engine_is_a_clear_error(tmp_path):
     proj = copy_project(tmp_path / "p")
     config = proj / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("  - studio\n", "  - studio:\n      engine: zensicl\n"),
+    config.write_text(config.read_text(encoding="utf-8").replace("  - studio:\n", "  - studio:\n      engine: zensicl\n"),
                       encoding="utf-8")
     proc = run_studio("build", cwd=proj)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr

@@ -122,7 +122,7 @@ def test_missing_config_file(tmp_path):
 
 
 def test_bad_plugin_option(project):
-    break_file(project, "mkdocs.yml", "  - studio", "  - studio:\n      content_dri: x")
+    break_file(project, "mkdocs.yml", "  - studio:\n", "  - studio:\n      content_dri: x\n")
     assert_user_error(run_studio("build", cwd=project), "mkdocs.yml")
 
 

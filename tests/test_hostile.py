@@ -95,7 +95,7 @@ def test_a_calendar_data_file_outside_the_project_is_refused(project, outside):
 
 def test_a_glossary_outside_the_project_is_refused(project, tmp_path):
     write(tmp_path / "outside" / "glossary.yml", "- term: 外部\n  definition: 不该读到\n")
-    replace(project / "mkdocs.yml", "  - studio\n", "  - studio:\n      search: {glossary: ../../outside/glossary.yml}\n")
+    replace(project / "mkdocs.yml", "  - studio:\n", "  - studio:\n      search: {glossary: ../../outside/glossary.yml}\n")
     failed(run_studio("build", cwd=project), "search.glossary: '../../outside/glossary.yml' lies outside the project")
 
 
@@ -216,7 +216,7 @@ def test_only_files_meant_for_download_are_published(project):
 
 def test_raw_html_files_are_published_only_when_allowed(project):
     write(project / "content/playbook/saved.html", "<p>旧页面</p>\n")
-    replace(project / "mkdocs.yml", "  - studio\n", "  - studio:\n      html: {publish_html_files: true}\n")
+    replace(project / "mkdocs.yml", "  - studio:\n", "  - studio:\n      html: {publish_html_files: true}\n")
     run_studio("build", cwd=project, check=True)
     assert (project / "site/playbook/saved.html").is_file()
 

@@ -57,3 +57,30 @@ def test_new_never_overwrites(tmp_path):
     proc = run_studio("new", "page", "p0", cwd=root)
     assert proc.returncode == 1 and "already exists; nothing was written" in proc.stderr
     assert page.read_text(encoding="utf-8") == before
+
+
+def test_no_lock_file_is_left_after_a_build(project):
+    run_studio("build", cwd=project, check=True)
+    assert not (project / LOCK_NAME).exists()
+    failed = project / "content/index.md"
+    failed.write_text("---\ntype: persona\n---\n# x\n", encoding="utf-8")  # a failing build too
+    assert run_studio("build", cwd=project).returncode == 1
+    assert not (project / LOCK_NAME).exists()
+
+
+def test_a_lock_file_removed_under_a_build_is_not_the_lock_any_more(tmp_path):
+    """A build that opened the lock file just before the previous build removed it must not
+    count that (unlinked) file as the lock: it would run beside a third build."""
+    import os
+
+    from studio.engine.lock import _same_file, project_lock
+
+    with project_lock(tmp_path) as path:
+        stale = os.open(path, os.O_RDWR)  # what a second build holds when the first one ends
+    assert not path.exists()
+    try:
+        assert not _same_file(stale, path)
+        with project_lock(tmp_path) as again:  # the next build takes a new file
+            assert again.is_file() and not _same_file(stale, again)
+    finally:
+        os.close(stale)

@@ -40,6 +40,7 @@ class DataFiles:
         self._rules: dict[Path, Rules] | None = None
         self._page_rules: dict[Path, ColumnRules] = {}
         self._uses: dict[Path, list[Path]] = {}
+        self._warned: set[str] = set()
 
     # where -------------------------------------------------------------------------
     @property
@@ -87,6 +88,9 @@ class DataFiles:
         table = self._tables.get(key)
         if table is None:
             raw = read_table(path, kind, columns, types=types, sheet=sheet, kinds=self.project.registry.kinds)
+            if str(path) not in self._warned:  # e.g. rows without a time: said once per file
+                self._warned.add(str(path))
+                self.project.diagnostics.extend(raw.warnings)
             table = apply_rules(raw, self.rules_for(path))
             self._tables[key] = table
             if kind is None and table.kind is not None:  # the same read serves `kind: <inferred>`

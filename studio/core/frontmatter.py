@@ -96,7 +96,7 @@ def parse(path: Path, text: str | None = None) -> Source:
         return Source(path, {}, body, body_line)
     offset = 2  # the front matter starts on line 2 (line 1 is '---')
     try:
-        node, meta = compose_and_load(head)
+        node, meta = compose_and_load(head, first_line=offset)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + offset if mark else 1
@@ -105,7 +105,8 @@ def parse(path: Path, text: str | None = None) -> Source:
             f"invalid YAML front matter: {problem}",
             file=path,
             line=line,
-            hint="check indentation, colons and quotes; values with ':' or '#' need quotes "
+            hint=getattr(exc, "hint", None)  # what studio.guard.safeyaml refuses says what to do
+            or "check indentation, colons and quotes; values with ':' or '#' need quotes "
             "(YAML 格式错误：检查缩进、冒号和引号)",
         ) from None
     except yaml.YAMLError as exc:

@@ -21,6 +21,7 @@ ENGINE_KEYS = {
     "title", "description", "tags", "hide", "template", "icon", "status", "subtitle",
     "search", "comments", "authors", "date", "slug", "draft", "render_macros",
     "pii",  # data column rules, read by studio.guard.scan
+    "audience",  # who the page is for (studio.core.project: audience builds)
 }
 
 
@@ -48,8 +49,15 @@ def error_message(err: dict) -> str:
         return "missing required field"
     if kind in ("literal_error", "enum"):
         expected = err.get("ctx", {}).get("expected", "")
-        return f"invalid value {err.get('input')!r}; expected one of {expected}"
+        return f"invalid value {excerpt(err.get('input'))}; expected one of {expected}"
     return err["msg"]
+
+
+def excerpt(value: Any, limit: int = 40) -> str:
+    """A value as it may appear in a message: quoted, at most ``limit`` characters (a pasted
+    export must not land in CI logs whole; personal data is masked by StudioError.format)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def validate(model: type[M], source: Source) -> tuple[M | None, list[StudioError]]:

@@ -10,6 +10,7 @@ a docs tree for an engine that runs no MkDocs plugin.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -85,7 +86,8 @@ def compile_project(project: Project) -> Output:
     return out
 
 
-def render_page(project: Project, uri: str, markdown: str, path: Path | None = None) -> tuple[str, set[str]]:
+def render_page(project: Project, uri: str, markdown: str, path: Path | None = None,
+                pages: set[str] | None = None) -> tuple[str, set[str]]:
     """A page's Markdown with its blocks and fact box rendered; plus the assets it needs.
 
     For a document Studio loaded, its own parsed body is used (not the engine's copy), so
@@ -94,11 +96,35 @@ def render_page(project: Project, uri: str, markdown: str, path: Path | None = N
     doc = project.by_uri(uri)
     if doc is None:
         page_path = path or project.config.content_path / uri
-        return render_blocks(project, None, page_path, markdown, 1)
-    text, needs = render_blocks(project, doc, doc.path, doc.source.body, doc.source.body_line)
-    for decorate in project.registry.decorators.get(doc.kind, ()):
-        text = decorate(project, doc, text)
+        text, needs = render_blocks(project, None, page_path, markdown, 1)
+    else:
+        text, needs = render_blocks(project, doc, doc.path, doc.source.body, doc.source.body_line)
+        for decorate in project.registry.decorators.get(doc.kind, ()):
+            text = decorate(project, doc, text)
+    if project.left_out:
+        text = unlink_left_out(project, uri, text, pages)
     return text, needs
+
+
+_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\n]*)\]\((?P<target>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+
+
+def unlink_left_out(project: Project, uri: str, markdown: str, pages: set[str] | None = None) -> str:
+    """Links to pages this audience's build leaves out become their plain text: never a 404.
+
+    ``pages`` (every page this build has) also catches the pages features would have
+    generated from a left-out page (its report periods, its dashboards).
+    """
+    def plain(m: re.Match) -> str:
+        target = m.group("target")
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^//|^#", target, re.IGNORECASE):
+            return m.group(0)
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(uri), target.split("#", 1)[0]))
+        gone = project.is_left_out(resolved) or project.is_left_out(resolved + "/")
+        if not gone and pages is not None and resolved.endswith(".md"):
+            gone = resolved not in pages
+        return m.group("text") if gone else m.group(0)
+    return _LINK.sub(plain, markdown)
 
 
 def after_title(markdown: str, html: str) -> str:

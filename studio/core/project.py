@@ -9,6 +9,7 @@ in one process never share state.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -63,6 +64,7 @@ class Project:
     def __post_init__(self) -> None:
         self.data = DataFiles(self)  # the one door for data files (PII rules of this project)
         self.templates = Templates(self.registry.template_packages)
+        self.left_out: dict[str, Document] = {}  # pages not meant for this build's audience
 
     @classmethod
     def new(cls, config: StudioConfig, features: Iterable[Feature]) -> "Project":
@@ -92,8 +94,55 @@ class Project:
                         hint="copy the page into the project instead of linking to it (不读取项目外的文件)")
                     continue
                 project._load_document(path, uri)
+        project._apply_audience()
         project.registry.run_loaders(project)
+        if config.audience is not None:  # loaders may leave out more (a course's lessons)
+            logging.getLogger("studio").info(
+                f"building for audience '{config.audience}': {len(project.left_out)} page(s) left out")
         return project
+
+    # audiences -------------------------------------------------------------------------
+    def allows(self, audience: Any) -> bool:
+        """Whether a page (or course) meant for ``audience`` belongs in this build."""
+        wanted = self.config.audience
+        names = [audience] if isinstance(audience, str) else list(audience or [])
+        if wanted is None or not names:
+            return True
+        return bool(set(map(str, names)) & set(self.config.audiences.get(wanted, [wanted])))
+
+    def leave_out(self, doc: Document) -> None:
+        """Take ``doc`` out of this build: no page, listing, embed, link or search record."""
+        if doc in self.documents:
+            self.documents.remove(doc)
+        self.left_out[doc.uri] = doc
+
+    def is_left_out(self, uri: str) -> bool:
+        uri = uri.split("#", 1)[0]
+        return uri in self.left_out or (uri.endswith("/") and uri + "index.md" in self.left_out)
+
+    def _apply_audience(self) -> None:
+        known = {a for names in self.config.audiences.values() for a in names} | set(self.config.audiences)
+        wanted = self.config.audience
+        if wanted is not None and self.config.audiences and wanted not in self.config.audiences:
+            self.diagnostics.error(f"unknown audience '{wanted}'{did_you_mean(wanted, self.config.audiences)}",
+                                   file=self.config.root / "mkdocs.yml",
+                                   hint="audiences: " + ", ".join(self.config.audiences))
+        for doc in list(self.documents):
+            raw = doc.source.meta.get("audience")
+            if raw is None:
+                continue
+            names = [raw] if isinstance(raw, str) else raw
+            if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+                self.diagnostics.error("audience: expected a name or a list of names, e.g. [management]",
+                                       file=doc.path, line=doc.source.line_of("audience"))
+                continue
+            for i, name in enumerate(names):
+                if known and name not in known:
+                    self.diagnostics.warn(f"audience: unknown audience '{name}'{did_you_mean(name, known)}",
+                                          file=doc.path, line=doc.source.line_of("audience", i),
+                                          hint="audiences: " + ", ".join(sorted(known)))
+            if not self.allows(names):
+                self.leave_out(doc)
 
     def contains(self, path: Path) -> bool:
         """Whether ``path`` — symlinks resolved — lies inside the project folder."""

@@ -52,7 +52,10 @@ def files_to_publish(project) -> dict[str, Path]:
     extra = {s.lower() if s.startswith(".") else "." + s.lower() for s in options.publish_suffixes}
     out: dict[str, Path] = {}
     warned = 0
+    hidden = [u[: -len("index.md")] for u in project.left_out if u.endswith("/index.md")]  # left-out folders
     for uri, path in authored_files(project):
+        if any(uri.startswith(folder) for folder in hidden):
+            continue
         suffix = path.suffix.lower()
         if any("\\" in part or ":" in part or any(ord(c) < 32 for c in part) for part in uri.split("/")):
             project.diagnostics.error("file name holds '\\', ':' or a control character; Studio does not publish it",

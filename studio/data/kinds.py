@@ -119,6 +119,9 @@ ORDERS = Kind("orders", label="订单", description="每行一笔订单（小程
     Column("order_id", ["订单号", "订单编号", "订单ID", "order_no", "id"], "str", False, "订单号"),
     Column("quantity", ["数量", "商品数量", "件数", "qty", "items"], "int", False, "数量"),
     Column("channel", ["渠道", "来源", "下单渠道", "订单来源", "source"], "str", False, "渠道", category=True),
+    # 退款 / refund rows are netted from GMV and are no order (studio.data.kpi.refunds)
+    Column("status", ["订单状态", "交易状态", "状态", "订单类型", "交易类型", "类型", "status", "order_status",
+                      "type", "order_type"], "str", False, "订单状态", category=True),
 ])
 
 CONTACTS = Kind("contacts", label="联系客户统计", description="企业微信联系客户统计，每行一天", columns=[

@@ -60,10 +60,43 @@ def _sum(frame: pd.DataFrame, column: str) -> float:
     return float(frame[column].sum()) if column in frame else math.nan
 
 
-# Orders: each row is one order -------------------------------------------------------------
-@metric("orders", "订单数", "orders", "订单数 = 订单行数（每行一笔订单）")
+# Orders: each row is one order, or a refund ---------------------------------------------------
+# A refund is a row with a negative amount, or whose status/type cell says so (退款 …):
+# netted from GMV, and no order, no buyer, no repurchase.
+REFUND_WORDS = frozenset({"退款", "已退款", "退款成功", "全额退款", "退货退款", "已退货", "退货", "refund", "refunded",
+                          "returned"})
+_REFUND_NOTE = "退款行（金额为负，或订单状态/类型为退款、已退款、refund）"
+
+
+def refunds(f: pd.DataFrame) -> np.ndarray:
+    """Which rows are refunds: a negative amount, or a status/type of 退款/已退款/refund."""
+    mask = np.zeros(len(f), dtype=bool)
+    if "amount" in f:
+        with np.errstate(invalid="ignore"):
+            mask |= f["amount"].to_numpy(dtype="float64", na_value=np.nan) < 0
+    if "status" in f:
+        status = f["status"]
+        if isinstance(status.dtype, pd.CategoricalDtype):
+            hit = np.array([_is_refund(c) for c in status.cat.categories] + [False], dtype=bool)
+            mask |= hit[status.cat.codes.to_numpy()]  # code -1 (blank) reads the last: False
+        else:
+            mask |= status.map(_is_refund, na_action="ignore").fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
+def _is_refund(value) -> bool:
+    return str(value).strip().lower() in REFUND_WORDS
+
+
+def paid(f: pd.DataFrame) -> pd.DataFrame:
+    """The rows that are orders (refunds left out)."""
+    mask = refunds(f)
+    return f[~mask] if mask.any() else f
+
+
+@metric("orders", "订单数", "orders", f"订单数 = 订单行数（每行一笔订单；{_REFUND_NOTE}不计）")
 def orders(f: pd.DataFrame) -> float:
-    return float(len(f))
+    return float(len(f) - refunds(f).sum())
 
 
 def customer_codes(f: pd.DataFrame) -> np.ndarray:
@@ -75,40 +108,45 @@ def customer_codes(f: pd.DataFrame) -> np.ndarray:
 
 
 def _orders_per_customer(f: pd.DataFrame) -> np.ndarray:
+    """Orders of each buyer (refunds left out)."""
     codes = customer_codes(f)
-    codes = codes[codes >= 0]
+    codes = codes[(codes >= 0) & ~refunds(f)]
     counts = np.bincount(codes) if len(codes) else np.zeros(0, dtype=np.int64)
     return counts[counts > 0]
 
 
-@metric("buyers", "购买人数", "orders", "购买人数 = 去重的客户ID数")
+@metric("buyers", "购买人数", "orders", "购买人数 = 有订单的去重客户ID数（只有退款的客户不计）")
 def buyers(f: pd.DataFrame) -> float:
     return float(len(_orders_per_customer(f)))
 
 
-@metric("gmv", "GMV", "orders", "GMV = Σ 实付金额", "money")
+@metric("gmv", "GMV", "orders", f"GMV = Σ 实付金额 − Σ 退款金额（{_REFUND_NOTE}的金额按负数计入）", "money")
 def gmv(f: pd.DataFrame) -> float:
-    return float(f["amount"].sum())
+    amount = f["amount"].to_numpy(dtype="float64", na_value=np.nan)
+    mask = refunds(f)
+    if mask.any():
+        amount = np.where(mask, -np.abs(amount), amount)
+    return float(np.nansum(amount))
 
 
-@metric("aov", "客单价", "orders", "客单价 AOV = GMV ÷ 订单数", "money")
+@metric("aov", "客单价", "orders", "客单价 AOV = GMV（已扣退款）÷ 订单数（不含退款行）", "money")
 def aov(f: pd.DataFrame) -> float:
     return _ratio(gmv(f), orders(f))
 
 
-@metric("repurchase_rate", "复购率", "orders", "复购率 = 下单 ≥ 2 次的客户数 ÷ 购买人数", "percent",
+@metric("repurchase_rate", "复购率", "orders", "复购率 = 下单 ≥ 2 次的客户数 ÷ 购买人数（退款行不算下单）", "percent",
         "按所选周期内的订单计算；整体口径为数据中的全部订单")
 def repurchase_rate(f: pd.DataFrame) -> float:
     counts = _orders_per_customer(f)
     return _ratio((counts >= 2).sum(), len(counts))
 
 
-@metric("purchase_frequency", "购买频次", "orders", "购买频次 = 订单数 ÷ 购买人数", "ratio")
+@metric("purchase_frequency", "购买频次", "orders", "购买频次 = 订单数 ÷ 购买人数（均不含退款行）", "ratio")
 def purchase_frequency(f: pd.DataFrame) -> float:
     return _ratio(orders(f), buyers(f))
 
 
-@metric("gmv_per_buyer", "人均消费", "orders", "人均消费 = GMV ÷ 购买人数", "money")
+@metric("gmv_per_buyer", "人均消费", "orders", "人均消费 = GMV（已扣退款）÷ 购买人数", "money")
 def gmv_per_buyer(f: pd.DataFrame) -> float:
     return _ratio(gmv(f), buyers(f))
 
@@ -345,14 +383,25 @@ def reading(frame: pd.DataFrame, m: Metric, freq: str | None, time_column: str |
 
 
 # Cohorts and LTV -----------------------------------------------------------------------------
-def _months_since_first(f: pd.DataFrame) -> tuple[pd.Series, pd.Series, np.ndarray]:
-    """Cohort (first order month), months since it, and customer code of each order."""
+def _months_since_first(f: pd.DataFrame) -> tuple[pd.Series, pd.Series, np.ndarray, np.ndarray, np.ndarray]:
+    """Cohort (first order month), months since it, customer code and refund flag of each row
+    of a customer with an order, and which rows those are: refunds join their buyer's cohort,
+    a customer with refunds only has none."""
     codes = customer_codes(f)
     times = f["order_time"]
     ordinal = (times.dt.year * 12 + times.dt.month - 1).to_numpy()
-    first = pd.Series(ordinal).groupby(codes).transform("min").to_numpy()
+    refund = refunds(f)
+    if refund.any():
+        first = pd.Series(np.where(refund, np.nan, ordinal.astype("float64"))).groupby(codes).transform("min").to_numpy()
+        keep = ~np.isnan(first)
+        first, ordinal, codes, refund = first[keep].astype("int64"), ordinal[keep], codes[keep], refund[keep]
+    else:
+        first = pd.Series(ordinal).groupby(codes).transform("min").to_numpy()
+        keep = np.ones(len(f), dtype=bool)
+    index = f.index[keep]
     cohort = pd.to_datetime({"year": first // 12, "month": first % 12 + 1, "day": 1})
-    return pd.Series(cohort.to_numpy(), index=f.index), pd.Series(ordinal - first, index=f.index), codes
+    return (pd.Series(cohort.to_numpy(), index=index), pd.Series(ordinal - first, index=index), codes, refund,
+            keep)
 
 
 def cohort_retention(f: pd.DataFrame, max_months: int = 12) -> pd.DataFrame:
@@ -360,13 +409,18 @@ def cohort_retention(f: pd.DataFrame, max_months: int = 12) -> pd.DataFrame:
 
     Index: cohort month start; column 0 is always 1.0; columns run to ``max_months``.
     Cells a cohort has not reached yet are NaN. Column ``size`` holds the cohort size.
+    Refund rows are no order: they neither start a cohort nor count as ordering again.
     """
     f = f[f["order_time"].notna()]
     if f.empty:
         return pd.DataFrame(columns=["size"])
-    cohort, k, codes = _months_since_first(f)
+    cohort, k, codes, refund, _ = _months_since_first(f)
+    if not len(codes):
+        return pd.DataFrame(columns=["size"])
     last = f["order_time"].max().to_period("M").to_timestamp()
     active = pd.DataFrame({"cohort": cohort, "k": k, "c": codes})
+    if refund.any():
+        active = active[~refund]
     active = active[active["k"] <= max_months].drop_duplicates()
     counts = active.groupby(["cohort", "k"]).size().unstack("k")
     counts = counts.reindex(columns=_month_columns(counts.index, last, max_months)).fillna(0)
@@ -377,14 +431,23 @@ def cohort_retention(f: pd.DataFrame, max_months: int = 12) -> pd.DataFrame:
 
 
 def cohort_ltv(f: pd.DataFrame, max_months: int = 12) -> pd.DataFrame:
-    """Cumulative GMV per cohort customer by months since first order (same shape as retention)."""
+    """Cumulative GMV per cohort customer by months since first order (same shape as retention).
+
+    GMV as the ``gmv`` metric counts it: a refund is netted in the month it happened.
+    """
     f = f[f["order_time"].notna()]
     if f.empty:
         return pd.DataFrame(columns=["size"])
-    cohort, k, codes = _months_since_first(f)
+    cohort, k, codes, refund, keep = _months_since_first(f)
+    if not len(codes):
+        return pd.DataFrame(columns=["size"])
     last = f["order_time"].max().to_period("M").to_timestamp()
-    frame = pd.DataFrame({"cohort": cohort, "k": k, "amount": f["amount"], "c": codes})
-    size = frame[frame["k"] == 0].groupby("cohort")["c"].nunique()
+    amount = f["amount"].to_numpy(dtype="float64", na_value=np.nan)[keep]
+    if refund.any():
+        amount = np.where(refund, -np.abs(amount), amount)
+    frame = pd.DataFrame({"cohort": cohort, "k": k, "amount": amount, "c": codes}, index=cohort.index)
+    first_orders = frame[(frame["k"] == 0) & ~refund] if refund.any() else frame[frame["k"] == 0]
+    size = first_orders.groupby("cohort")["c"].nunique()
     frame = frame[frame["k"] <= max_months]
     gmv_k = frame.groupby(["cohort", "k"])["amount"].sum().unstack("k")
     gmv_k = gmv_k.reindex(columns=_month_columns(gmv_k.index, last, max_months)).fillna(0.0)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from studio.data.kinds import BUILTIN_KINDS, TYPES, Column, Kind, header_key, infer_kind, strip_unit
+from studio.data.kpi import TIME_COLUMN
 from studio.errors import StudioError, did_you_mean
 
 # The one set of data-file suffixes: tables (read here) and Excel workbooks among them.
@@ -35,6 +36,15 @@ PRIVATE_SUFFIXES = (TABLE_SUFFIXES - {".txt"}) | {".yml", ".yaml", ".ics"}
 TIMEZONE = "Asia/Shanghai"
 _TOTAL_ROW = {"合计", "总计", "总和", "合计：", "total", "Total", "TOTAL", "sum", "Sum"}
 _BUILTIN = {k.name: k for k in BUILTIN_KINDS}
+# Bounds on what one file may make Studio do: a hostile export fails fast with a place.
+MAX_COLUMNS = 2_000
+# Numbers beyond ±10^15 are no amount, count or rate a team reports (they are IDs or typos),
+# and beyond ±1.8e308 a float is infinite: both are refused at their cell.
+MAX_NUMBER = 1e15
+_INFINITE = "'{v}' is not a finite number (Studio reads numbers up to ±10^15)"
+_OUT_OF_RANGE = "'{v}' is out of range (Studio reads numbers up to ±10^15)"
+_RANGE_HINT = ("check the cell: an ID, a formula result or a typo? Write amounts and counts as plain numbers "
+               "such as 1234.5; a column of IDs is text (数值超出范围)")
 
 
 @dataclass
@@ -50,6 +60,9 @@ class Table:
     header_line: int = 1
     notes: list[str] = field(default_factory=list)  # what the reader skipped, for humans
     schema: Kind | None = None  # the kind itself, for labels
+    # Problems that do not stop a read (rows without a time); whoever reports the file's
+    # diagnostics shows them once.
+    warnings: list[StudioError] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -137,7 +150,27 @@ def _read(path: Path, kind_name: str | None, columns: dict[str, str], types: dic
         if col is not None and col.category and ctype == "str":
             values = _category(values)
         frame[name] = values
-    return Table(path, frame, headers, lines, encoding, kind.name if kind else None, header_line, notes, kind)
+    warnings = _untimed_rows(path, kind, frame, headers, lines)
+    return Table(path, frame, headers, lines, encoding, kind.name if kind else None, header_line, notes, kind,
+                 warnings)
+
+
+def _untimed_rows(path: Path, kind: Kind | None, frame: pd.DataFrame, headers: dict[str, str],
+                  lines: list[int]) -> list[StudioError]:
+    """One warning for the rows of a kind whose time cell is blank: periods cannot place them."""
+    column = TIME_COLUMN.get(kind.name) if kind is not None else None
+    if column is None or column not in frame or not len(frame):
+        return []
+    blank = frame[column].isna().to_numpy()
+    if not blank.any():
+        return []
+    n = int(blank.sum())
+    first = lines[int(np.flatnonzero(blank)[0])]
+    label = headers.get(column, column)
+    rows = "1 row has" if n == 1 else f"{n:,} rows have"
+    return [StudioError(f"{rows} no {label} (first at line {first}); left out of KPIs by day, week or month, "
+                        "cohorts and LTV", file=path, line=first, column=label, severity="warning",
+                        hint=f"fill in the {label} of these rows, or remove them (缺少时间的行不计入按周期的指标)")]
 
 
 def _category(values: pd.Series) -> pd.Series:
@@ -152,6 +185,15 @@ def _category(values: pd.Series) -> pd.Series:
 
 
 # Files ------------------------------------------------------------------------------------
+def read_text(path: Path) -> str:
+    """A text export in the encodings exports use (UTF-8, GBK/GB18030, UTF-16); StudioError if none."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StudioError(f"cannot read file: {exc.strerror}", file=path) from None
+    return _decode(path, data)[0]
+
+
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
@@ -207,6 +249,7 @@ def _read_text(path: Path) -> tuple[pd.DataFrame, list[int], int, str]:
     head = text[:20000].splitlines()[:20]
     sep = _sniff_delimiter(path, head)
     skip = _header_index(list(csv.reader(head, delimiter=sep)))
+    _check_width(path, text, sep, skip)
     try:
         # From the file, not from `text`: pandas' C reader is faster on a file handle.
         raw = pd.read_csv(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding, sep=sep, dtype=str,
@@ -227,6 +270,39 @@ def _read_text(path: Path) -> tuple[pd.DataFrame, list[int], int, str]:
     header_line = skip + 1
     lines = _row_lines(text, sep, skip, len(raw))
     return raw, lines, header_line, encoding
+
+
+def _line_at(text: str, index: int) -> str:
+    """Line ``index`` (0-based) of ``text``, found without splitting the whole text."""
+    start = 0
+    for _ in range(index):
+        nl = text.find("\n", start)
+        if nl < 0:
+            return ""
+        start = nl + 1
+    end = text.find("\n", start)
+    return text[start:] if end < 0 else text[start:end]
+
+
+def _width(line: str, sep: str) -> int:
+    """Cells in one CSV line: separators counted, quoted ones parsed only when it matters."""
+    n = line.count(sep) + 1
+    if n > MAX_COLUMNS and '"' in line:
+        n = len(next(csv.reader([line], delimiter=sep), []))
+    return n
+
+
+def _too_wide(path: Path, n: int | None, line: int) -> StudioError:
+    count = f"{n:,}" if n else f"more than {MAX_COLUMNS:,}"
+    return StudioError(f"file has {count} columns; Studio reads at most {MAX_COLUMNS:,}", file=path, line=line,
+                       hint="export only the columns you need, or split the file (列数过多)")
+
+
+def _check_width(path: Path, text: str, sep: str, skip: int) -> None:
+    """Refuse a header of more than MAX_COLUMNS cells before pandas builds a column for each."""
+    n = _width(_line_at(text, skip), sep)
+    if n > MAX_COLUMNS:
+        raise _too_wide(path, n, skip + 1)
 
 
 def _row_lines(text: str, sep: str, skip: int, n: int) -> list[int]:
@@ -264,7 +340,9 @@ def _read_excel(path: Path, sheet: str | None) -> tuple[pd.DataFrame, list[int],
             ws = book[sheet]
         else:
             ws = book.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        # At most one column past the limit is read: a 16,384-column sheet stays cheap.
+        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)]
+        sheet_width = ws.max_column
     finally:
         book.close()
     if not rows:
@@ -274,6 +352,8 @@ def _read_excel(path: Path, sheet: str | None) -> tuple[pd.DataFrame, list[int],
     width = max(i + 1 for i, c in enumerate(header) if c.strip()) if any(c.strip() for c in header) else 0
     if width == 0:
         raise StudioError("Excel sheet has no header row", file=path, line=skip + 1)
+    if width > MAX_COLUMNS:
+        raise _too_wide(path, sheet_width if (sheet_width or 0) > MAX_COLUMNS else None, skip + 1)
     body = [(r + [""] * width)[:width] for r in rows[skip + 1 :]]
     raw = pd.DataFrame(body, columns=header[:width], dtype=object).astype(str) if body else \
         pd.DataFrame(columns=header[:width], dtype=str)
@@ -336,18 +416,23 @@ def read_cells(path: Path) -> Grid | None:
 
     Raw text, not typed values: a phone number must not become 1.38e10 before it is checked.
     Same decoding, separator and header detection as :func:`read_table`; ragged rows are
-    kept (the scan must read what :func:`read_table` would refuse).
+    kept (the scan must read what :func:`read_table` would refuse). A CSV with a row of
+    more than MAX_COLUMNS cells gives None too: the scan reads it as text, line by line.
     """
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return _excel_cells(path)
-    if suffix not in (".csv", ".tsv"):
+    if suffix not in (".csv", ".tsv", ".txt"):
         return None
     try:
         text, _ = _decode(path, path.read_bytes())
     except (OSError, StudioError):
         return None
     sep = _sniff_delimiter(path, text[:20000].split("\n")[:20])
+    if suffix == ".txt" and sep not in text.split("\n", 1)[0]:
+        return None  # prose, not a table: scanned line by line
+    if any(_width(_line_at(text, i), sep) > MAX_COLUMNS for i in range(20)):
+        return None  # pandas would build a column for every cell of the first line
     if '"' not in text:  # one record per line: pandas' C parser, fast on big exports
         try:
             frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
@@ -364,6 +449,8 @@ def read_cells(path: Path) -> Grid | None:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
         start = 1
         for cells in reader:
+            if len(cells) > MAX_COLUMNS:
+                return None
             lines.append(start)
             rows.append(cells)
             start = reader.line_num + 1
@@ -457,7 +544,7 @@ def _parse_column(s: pd.Series, ctype: str | None, path: Path, lines: list[int],
     # No blanket strip: it costs a second per million cells. read_csv drops leading spaces;
     # the slow paths below strip only the cells the fast parsers reject.
     if ctype is None:
-        return _infer_column(s.str.strip())
+        return _infer_column(s.str.strip(), path, lines, header)
     if ctype == "str":
         return s
     if ctype in ("date", "datetime"):
@@ -468,6 +555,8 @@ def _parse_column(s: pd.Series, ctype: str | None, path: Path, lines: list[int],
     values, pct, blank = _parse_numbers(s)
     _fail(np.isnan(values) & ~blank, s, path, lines, header, "cannot read '{v}' as a number",
           "write numbers as 1234, 1,234, 12.5%, ¥1,234.00 or 1.2万")
+    _fail(np.isinf(values), s, path, lines, header, _INFINITE, _RANGE_HINT)
+    _fail(_out_of_range(values), s, path, lines, header, _OUT_OF_RANGE, _RANGE_HINT)
     if ctype == "percent":
         # A percent column stores a fraction. '12.5%' is 0.125; bare numbers are read as
         # 0-100 (WeCom reply_percentage) when any exceeds 1, else as fractions.
@@ -477,7 +566,7 @@ def _parse_column(s: pd.Series, ctype: str | None, path: Path, lines: list[int],
         values = np.where(pct, values / 100, values)
     elif pct.any():
         i = int(np.flatnonzero(pct)[0])
-        raise StudioError(f"'{s.iloc[i]}' is a percentage in a column of {ctype} values",
+        raise StudioError(f"'{_excerpt(s.iloc[i])}' is a percentage in a column of {ctype} values",
                           file=path, line=lines[i], column=header,
                           hint="remove the % sign, or declare the column as percent")
     if ctype == "int":
@@ -488,13 +577,25 @@ def _parse_column(s: pd.Series, ctype: str | None, path: Path, lines: list[int],
     return pd.Series(values, index=s.index, dtype="float64")
 
 
+def _out_of_range(values: np.ndarray) -> np.ndarray:
+    """Infinite values (1e999 overflows) and finite ones beyond ±MAX_NUMBER; NaN is not."""
+    with np.errstate(invalid="ignore"):
+        return np.abs(values) > MAX_NUMBER
+
+
+def _excerpt(value, limit: int = 40) -> str:
+    """A cell as a message shows it: one line, bounded (messages never echo a file at length)."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _fail(bad: np.ndarray, s: pd.Series, path: Path, lines: list[int], header: str, message: str,
           hint: str) -> None:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         more = int(bad.sum()) - 1
         extra = f" ({more} more bad cell{'s' if more > 1 else ''} in this column)" if more else ""
-        raise StudioError(message.format(v=s.iloc[i]) + extra, file=path, line=lines[i], column=header,
+        raise StudioError(message.format(v=_excerpt(s.iloc[i])) + extra, file=path, line=lines[i], column=header,
                           hint=hint)
 
 
@@ -592,13 +693,20 @@ def _parse_dates(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(values, index=s.index, dtype="datetime64[us]"), blank
 
 
-def _infer_column(s: pd.Series) -> pd.Series:
-    """Generic columns: numbers when every non-blank cell is one, dates likewise, else text."""
+def _infer_column(s: pd.Series, path: Path, lines: list[int], header: str) -> pd.Series:
+    """Generic columns: numbers when every non-blank cell is one, dates likewise, else text.
+
+    An infinite number (1e999) in a column of numbers is an error at its cell; a column
+    with numbers beyond ±10^15 (18-digit IDs) stays text, so that no digit is lost.
+    """
     blank = (s == "").to_numpy()
     if blank.all():
         return s
     values, pct, blank = _parse_numbers(s)
     if not (np.isnan(values) & ~blank).any():
+        _fail(np.isinf(values), s, path, lines, header, _INFINITE, _RANGE_HINT)
+        if _out_of_range(values).any():
+            return s
         values = np.where(pct, values / 100, values)
         whole = not np.isnan(values).any() and bool((np.abs(values - np.round(values)) < 1e-9).all())
         if not whole:

@@ -44,11 +44,12 @@ def _configured_engine(config_file: Path) -> str:
 
 def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
           configure: Callable[[Any], None] | None = None, engine: str | None = None,
-          contained: bool = True) -> Path:
+          contained: bool = True, audience: str | None = None) -> Path:
     """Build the site and swap it in; return the site folder.
 
     ``contained``: the site folder must lie inside the project (a folder the author names);
-    Studio's own temporary builds (exports, offline zip, serve) pass False.
+    Studio's own temporary builds (exports, offline zip, serve) pass False. ``audience``: build
+    only the pages meant for it (default: the ``audience:`` option, else every page).
     """
     name = choose(engine, config_file)
     if name == "zensical":
@@ -57,10 +58,11 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
                                            hint="use --engine mkdocs (or properdocs)")])
         from studio.engine.zensical import build as zensical_build
 
-        return zensical_build(config_file, site_dir=site_dir, strict=strict, contained=contained)
+        return zensical_build(config_file, site_dir=site_dir, strict=strict, contained=contained, audience=audience)
     from studio.engine.mkdocs.runner import build as mkdocs_build
 
-    return mkdocs_build(config_file, site_dir=site_dir, strict=strict, configure=configure, contained=contained)
+    return mkdocs_build(config_file, site_dir=site_dir, strict=strict, configure=configure, contained=contained,
+                        audience=audience)
 
 
 def serve(config_file: Path, dev_addr: str | None = None, engine: str | None = None) -> None:
@@ -83,6 +85,16 @@ def studio_config(config_file: Path, strict: bool = False) -> StudioConfig:
 
 
 def quiet_logging(verbose: bool = False) -> None:
+    """Engines' warnings plainly; Studio's own notes (``studio`` logger) as ``studio: ...``."""
+    import logging
+
     from studio.engine.mkdocs.runner import quiet_logging as mkdocs_quiet
 
     mkdocs_quiet(verbose)
+    logger = logging.getLogger("studio")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("studio: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

@@ -50,12 +50,14 @@ class Staged:
     needs: dict[str, set[str]] = field(default_factory=dict)  # uri -> assets its blocks need
     nav: list = field(default_factory=list)  # a `nav:` list, as in mkdocs.yml
     problems: list[StudioError] = field(default_factory=list)  # broken blocks
+    all_pages: set[str] = field(default_factory=set)  # documents and generated pages of this build
 
 
 def stage(project: Project, docs: Path, *, drafts: bool = False) -> Staged:
     """Write the docs tree of ``project`` into ``docs`` (an empty folder)."""
     output = compile_project(project)
     staged = Staged(project, output, docs)
+    staged.all_pages = {d.uri for d in project.documents} | set(output.pages)
     for doc in project.documents:
         if doc.uri in output.drafts and not drafts:
             continue
@@ -95,7 +97,7 @@ def project_meta(head: str | None) -> dict[str, Any]:
 
 def _page(staged: Staged, uri: str, body: str, meta: dict, path: Path | None) -> None:
     try:
-        text, needs = render_page(staged.project, uri, body, path)
+        text, needs = render_page(staged.project, uri, body, path, pages=staged.all_pages)
     except StudioError as problem:
         staged.problems.append(problem)
         return

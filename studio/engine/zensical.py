@@ -53,13 +53,16 @@ def config_for(raw: dict[str, Any], staged: Staged) -> dict[str, Any]:
     return out
 
 
-def build(config_file: Path, site_dir: Path | None = None, strict: bool = False, contained: bool = True) -> Path:
+def build(config_file: Path, site_dir: Path | None = None, strict: bool = False, contained: bool = True,
+          audience: str | None = None) -> Path:
     """Build with Zensical into a staged folder, check it and swap it in; return the site folder."""
     from studio.engine.mkdocs.runner import studio_config  # the options, validated as on MkDocs
 
     config_file = Path(config_file)
     raw = mkdocs_yaml.read(config_file)
     options: StudioConfig = studio_config(config_file, strict=strict)
+    if audience is not None:
+        options = options.model_copy(update={"audience": audience})
     root = options.root
     site = (root / (site_dir or raw.get("site_dir") or "site")) if not (site_dir and Path(site_dir).is_absolute()) \
         else Path(site_dir)
@@ -81,9 +84,13 @@ def _build_into(target: Path, raw: dict[str, Any], options: StudioConfig, strict
     _report(project.diagnostics.warnings)
     with tempfile.TemporaryDirectory(prefix="studio-zensical-") as tmp:
         work = Path(tmp)
+        loaded = len(project.diagnostics.items)
         staged = stage(project, work / "docs")
-        if staged.problems:
-            raise BuildFailed(staged.problems)
+        late = project.diagnostics.items[loaded:]  # found while rendering (a block's data file)
+        failing = staged.problems + [p for p in late if p.severity == "error" or options.strict]
+        if failing:
+            raise BuildFailed(failing)
+        _report(late)
         cfg = work / "zensical.yml"  # any name but *.toml is read as mkdocs.yml-style YAML
         cfg.write_text(yaml.safe_dump(config_for(raw, staged), allow_unicode=True, sort_keys=False), encoding="utf-8")
         warnings = run(cfg, strict)

@@ -4,12 +4,17 @@ Each detector finds one kind of value in a string and validates it where a check
 exists (resident ID numbers: ISO 7064 MOD 11-2; bank cards: Luhn), so that order
 numbers, dates and prices that merely look like digits do not fire. A finding is only
 ever shown masked (``138****5678``): :func:`redact` masks every finding in a message.
+
+Text is matched in its NFKC form, character by character (:func:`fold`): full-width digits
+(１３８１２３４５６７８) and punctuation are found like ASCII ones, and offsets still point
+into the original text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -31,7 +36,7 @@ _END = r"(?![0-9A-Za-z_])(?!\.\d)"
 # every other position at once (4× faster on page HTML), and matches exactly the same.
 _MOBILE = re.compile(
     r"(?=[(+0-9])" + _START + r"(?:(?:\(?(?:\+|00)?86\)?)[ -]?)?"  # +86, 0086, (+86), 86
-    r"(?P<core>1[3-9]\d[ -]?\d{4}[ -]?\d{4})" + _END
+    r"(?P<core>1[3-9]\d(?:[ -]?\d{4}[ -]?|\.\d{4}\.)\d{4})" + _END  # 138 1234 5678, 138-…, 138.1234.5678
 )
 _ID_CARD = re.compile(
     r"(?=[1-8])" + _START + r"[1-8]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]" + _END
@@ -61,7 +66,26 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 # Cheap test whether a string may hold anything at all: most cells and lines hold none.
-_MAYBE = re.compile(r"\d{3}[ -]?\d{4}|@|wxid_|微信|wechat|vx号", re.IGNORECASE)
+_MAYBE = re.compile(r"\d{3}[ .-]?\d{4}|@|wxid_|微信|wechat|vx号", re.IGNORECASE)
+
+
+class _Fold(dict):
+    """NFKC of one character where it is one character (else the character itself), cached."""
+
+    def __missing__(self, code: int) -> int:
+        n = unicodedata.normalize("NFKC", chr(code))
+        self[code] = ord(n) if len(n) == 1 else code
+        return self[code]
+
+
+_FOLD = _Fold()
+
+
+def fold(text: str) -> str:
+    """``text`` in NFKC, one character for one (offsets unchanged): １３８ → 138, － → -."""
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return text
+    return text.translate(_FOLD)
 
 
 @dataclass(frozen=True)
@@ -87,7 +111,7 @@ class Finding:
 
 
 def digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
+    return re.sub(r"[^0-9]", "", fold(text))
 
 
 def id_checksum_ok(number: str) -> bool:
@@ -117,8 +141,14 @@ def luhn_ok(number: str) -> bool:
 
 
 def find(text: str, kinds: Iterable[str] = KINDS) -> list[Finding]:
-    """Every finding of ``kinds`` in ``text``, in order; overlapping matches keep the first kind."""
-    if not text or not _MAYBE.search(text):
+    """Every finding of ``kinds`` in ``text``, in order; overlapping matches keep the first kind.
+
+    Offsets are into ``text``; each value is the NFKC form of what is written there.
+    """
+    if not text:
+        return []
+    text = fold(text)  # same length: offsets hold for the original
+    if not _MAYBE.search(text):
         return []
     kinds = set(kinds)
     found: list[Finding] = []

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from studio.data.kinds import Kind, header_key, strip_unit
-from studio.data.reader import read_cells
+from studio.data.reader import read_cells, read_text
 from studio.errors import StudioError
 from studio.guard import pii
 from studio.guard.options import ColumnRules, PiiOptions
@@ -36,8 +36,19 @@ NAME_HEADERS = {"姓名", "客户姓名", "真实姓名", "收货人", "收件�
                 "customer_name", "real_name", "receiver", "receiver_name", "nickname"}
 WECHAT_HEADERS = {"微信号", "微信id", "微信账号", "wechat", "wechat_id", "wechatid", "wxid", "wx_id", "微信"}
 _LABELS = {**pii.LABELS, "name": "personal name (姓名)"}
-# Long numbers in an order or payment-reference column are not bank cards, Luhn or not.
-_ORDER_HEADER = re.compile(r"订单|单号|流水|交易号|order|trade|transaction|txn", re.IGNORECASE)
+# Columns whose header says they hold numbers that only look like personal ones: order and
+# payment references (an 18-digit 订单号 may pass the resident-ID checksum, a 流水号 Luhn),
+# times (epoch ms, 20240501123045) and amounts. No ID, card or mobile number is looked for
+# in them...
+_NUMBER_HEADER = re.compile(
+    r"订单|单号|流水|交易号|order|trade|transaction|txn|serial"
+    r"|时间|日期|时刻|时间戳|time|date|stamp|epoch|_at$|^ts$"
+    r"|金额|价格|单价|总价|售价|实付|价$|amount|price|gmv|(?<![a-z])(total|cost|fee)(?![a-z])|[(（]元[)）]",
+    re.IGNORECASE)
+# ...unless the header also names a contact or identity column (下单手机号, 身份证号, card_no).
+_PERSONAL_HEADER = re.compile(r"手机|电话|联系方式|身份证|证件|银行卡|卡号|mobile|phone|(?<![a-z])tel(?![a-z])"
+                              r"|id_?card|card|bank", re.IGNORECASE)
+_NUMBER_KINDS = frozenset({"id_card", "bank_card", "mobile"})
 
 _HINT_PAGE = ("remove it, or write it masked (e.g. 138****5678); a public value such as a brand hotline "
               "can be allowed with 'pii: {allow: [...]}' in the page's front matter or the studio plugin "
@@ -150,7 +161,7 @@ def scan_data_file(path: Path, rules: Rules, options: PiiOptions,
                         first[special] = (line, mask_value(value, special))
         else:
             # One regex pass over the whole column, mapped back to rows: fast on big exports.
-            col_kinds = [k for k in kinds if k != "bank_card"] if _ORDER_HEADER.search(header) else kinds
+            col_kinds = column_kinds(header, kinds)
             text = "\n".join(values)
             if text.count("\n") != len(values) - 1:  # a quoted cell spans lines
                 text = "\n".join(v.replace("\n", " ") for v in values)
@@ -168,7 +179,38 @@ def scan_data_file(path: Path, rules: Rules, options: PiiOptions,
             problems.append(StudioError(
                 f"{_LABELS[kind]} in column '{header}': {n} value(s), first {masked}",
                 file=path, line=lineno, column=header, hint=_HINT_DATA.format(col=header), rule="pii"))
-    return problems
+    return _scan_headers(path, table.header_line, table.headers, rules, kinds) + problems
+
+
+_HINT_HEADER = ("a wide export with a column per customer puts personal data in its header row: export one "
+                "row per customer instead, or remove those columns (表头中的个人信息也不得发布)")
+
+
+def _scan_headers(path: Path, line: int, headers: list[str], rules: Rules, kinds: list[str]) -> list[StudioError]:
+    """Personal data written as column headers: one problem per kind, at the header line."""
+    first: dict[str, tuple[int, str]] = {}
+    counts: dict[str, int] = defaultdict(int)
+    for j, header in enumerate(headers):
+        if rules.declared(header):  # a column dropped or masked: its header goes with it
+            continue
+        for f in pii.find(header, kinds):
+            if rules.allow and pii.allowed(f, rules.allow):
+                continue
+            counts[f.kind] += 1
+            first.setdefault(f.kind, (j + 1, f.masked))
+    return [StudioError(f"{_LABELS[kind]} in the header row: {n} header(s), first {masked} (column {column})",
+                        file=path, line=line, column=column, hint=_HINT_HEADER, rule="pii")
+            for kind, n in counts.items() for column, masked in [first[kind]]]
+
+
+def column_kinds(header: str, kinds: list[str]) -> list[str]:
+    """The kinds looked for in a data column: no ID, card or mobile number in a column of
+    order numbers, payment references, times or amounts (by its header)."""
+    if _PERSONAL_HEADER.search(header):
+        return kinds
+    if _NUMBER_HEADER.search(strip_unit(header)) or _NUMBER_HEADER.search(header):
+        return [k for k in kinds if k not in _NUMBER_KINDS]
+    return kinds
 
 
 _BLANKS = {"无", "空", "未知", "暂无", "null", "none", "n/a", "na", "-", "--", "/", "nan"}
@@ -198,11 +240,9 @@ def header_class(header: str) -> str | None:
 
 
 def _read_text(path: Path) -> str:
-    """A page or text export as text; unreadable files are reported by whoever loads them."""
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        raise StudioError("unreadable", file=path) from None
+    """A page or text export as text (UTF-8, GBK, UTF-16 …); unreadable files are reported by
+    whoever loads them."""
+    return read_text(path)
 
 
 # Applying mask / drop to tables that reach pages ------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import shutil
 import tempfile
 import time
@@ -31,6 +32,7 @@ from studio.core.frontmatter import parse
 from studio.errors import StudioError
 
 log = logging.getLogger("mkdocs.plugins.studio")
+note = logging.getLogger("studio")  # what an author watching the terminal should see
 POLL_S = 0.1  # how often the watcher looks for changed files (MkDocs: 0.5 s)
 
 
@@ -77,11 +79,18 @@ class LiveBuilder:
 
     def _full(self, config) -> None:
         self.state = None
+        started = time.perf_counter()
         if config is None:
             config = self.get_config()
             config.site_url = self.serve_url
         build(config, serve_url=self.serve_url)
         plugin = config.plugins.get("studio")
+        project = getattr(plugin, "project", None)
+        if project is not None:
+            problems = len(project.diagnostics.items) + len(plugin.page_problems)
+            pages = len(project.documents) + len(plugin.output.pages)
+            note.info(f"built {pages} page(s) in {time.perf_counter() - started:.1f} s, "
+                      f"{problems} problem(s){' (shown at the top of each page)' if problems else ''}")
         if getattr(plugin, "live", None) is not None and plugin.project is not None:
             self.state = (config, plugin)
             self.snapshot = self._scan(config)
@@ -124,8 +133,33 @@ class LiveBuilder:
             _build_page(f.page, config, doc_files, nav, env, excluded=f.inclusion.is_excluded())
         self.snapshot = now
         self.fast_builds += 1
-        log.info(f"Studio: re-rendered {len(pages)} page(s) in {time.perf_counter() - started:.2f} seconds")
+        note.info(f"re-rendered {len(pages)} page(s) in {time.perf_counter() - started:.2f} s")
         return True
+
+
+class _Announce(logging.Filter):
+    """Say where the preview is when MkDocs' server starts listening; keep its other chatter out."""
+
+    def __init__(self, url: str):
+        super().__init__()
+        self.url = url
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "] Serving on " in record.getMessage() or record.getMessage().startswith("Serving on "):  # "[12:00:00] Serving on …"
+            note.info(f"serving on {self.url} (Ctrl-C to stop)")
+        return record.levelno >= logging.WARNING
+
+
+def _check_port(host: str, port: int) -> None:
+    """A port in use is one line with a hint, before a whole build is spent."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise StudioError(f"cannot serve on {host}:{port}: {exc.strerror}",
+                              hint=f"another program uses the port; try -a {host}:{port + 1}") from None
 
 
 def _pii_findings_changed(project, path: Path) -> bool:
@@ -153,6 +187,7 @@ def serve(config_file: str, dev_addr: str | None = None) -> None:
     config = get_config()
     config.plugins.on_startup(command="serve", dirty=False)
     host, port = config.dev_addr
+    _check_port(host, port)
     mount_path = urlsplit(config.site_url or "/").path
     config.site_url = serve_url = _serve_url(host, port, mount_path)
     builder = LiveBuilder(get_config, serve_url)
@@ -176,6 +211,9 @@ def serve(config_file: str, dev_addr: str | None = None) -> None:
         server = config.plugins.on_serve(server, config=config, builder=builder)
         for item in config.watch:
             server.watch(item)
+        livereload = logging.getLogger("mkdocs.livereload")
+        livereload.setLevel(logging.INFO)
+        livereload.addFilter(_Announce(serve_url))  # "serving on …" once the socket listens
         try:
             server.serve()
         except KeyboardInterrupt:

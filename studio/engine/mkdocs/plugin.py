@@ -62,6 +62,8 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         self.page_cache = Cache(None, "pages")
         self.live = None  # (files, nav, env) of the last build, for `studio serve` (studio.engine.mkdocs.live)
         self._nav = None
+        self._page_set: set[str] | None = None
+        self._reported = 0  # diagnostics already reported
 
     # lifecycle -----------------------------------------------------------------
     def on_startup(self, *, command, dirty) -> None:
@@ -92,6 +94,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         self.project = load_project(studio_config)
         self.page_cache = Cache.for_project(studio_config, "pages")
         self.output = compile_project(self.project)
+        self._page_set = None
         self.search = SiteSearch(self.project, config)  # search: engine, records, worker
         self.page_problems = []
         config.extra_css = list(config.extra_css) + [
@@ -99,6 +102,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         config.extra_javascript = list(config.extra_javascript) + [
             u for u in self.output.js if u not in config.extra_javascript]
         self._report(self.project.diagnostics.items)
+        self._reported = len(self.project.diagnostics.items)
         return config
 
     def _report(self, problems: list[StudioError]) -> None:
@@ -120,7 +124,9 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
                 if Path(f.src_uri).suffix.lower() in PRIVATE_SUFFIXES:
                     files.remove(f)
             elif f.is_documentation_page():
-                if self.project.by_uri(f.src_uri) is None and not self.project.contains(src):
+                if self.project.is_left_out(f.src_uri):
+                    files.remove(f)  # not meant for this build's audience
+                elif self.project.by_uri(f.src_uri) is None and not self.project.contains(src):
                     files.remove(f)  # a link to a page outside the project (reported on load)
             elif f.src_uri not in self.output.files:
                 files.remove(f)  # data, hostile or unknown file types (studio.core.publish)
@@ -161,13 +167,21 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         return env
 
     # pages --------------------------------------------------------------------------
+    def _pages(self) -> set[str]:
+        """Every page of this build (documents and generated pages), for links to left-out pages."""
+        assert self.project is not None
+        if self._page_set is None:
+            self._page_set = {d.uri for d in self.project.documents} | set(self.output.pages)
+        return self._page_set
+
     @event_priority(100)  # before other plugins (tags) read the front matter
     def on_page_markdown(self, markdown: str, *, page, config, files):
         assert self.project is not None
         # MkDocs' templates print titles, descriptions and tags as they are: front matter is text.
         page.meta = escaped_meta(page.meta)
         try:
-            text, needs = render_page(self.project, page.file.src_uri, markdown, Path(page.file.abs_src_path or "."))
+            text, needs = render_page(self.project, page.file.src_uri, markdown, Path(page.file.abs_src_path or "."),
+                                      pages=self._pages())
         except StudioError as problem:
             self.page_problems.append(problem)
             if not self.serving:
@@ -227,6 +241,14 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
 
     @event_priority(100)
     def on_post_build(self, *, config) -> None:
+        if self.project is not None:  # found while rendering pages (a block's data file)
+            late = self.project.diagnostics.items[self._reported:]
+            self._reported = len(self.project.diagnostics.items)
+            for p in late:
+                if p.severity == "warning" and not (self.project.config.strict and not self.serving):
+                    log.warning(p.format())
+                else:
+                    self.page_problems.append(p)
         if self.page_problems and not self.serving:
             raise StudioBuildError(self.page_problems)
         try:

@@ -55,7 +55,8 @@ def options_of(config: MkDocsConfig) -> StudioConfig:
 
 
 def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
-          configure: Callable[[MkDocsConfig], None] | None = None, contained: bool = True) -> Path:
+          configure: Callable[[MkDocsConfig], None] | None = None, contained: bool = True,
+          audience: str | None = None) -> Path:
     """Build the site into a staged folder and swap it in; return the site folder.
 
     ``configure(config)`` may adjust the loaded configuration first (e.g. the offline bundle).
@@ -63,6 +64,8 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
     config = load(config_file, strict=strict)
     if configure is not None:
         configure(config)
+    if audience is not None:
+        studio_plugin(config).config["audience"] = audience
     # The site folder is checked by Studio (not MkDocs) before anything is written.
     site = Path(config.site_dir) if site_dir is None else Path(config.config_file_path).parent / site_dir
     options = options_of(config)

@@ -30,7 +30,7 @@ from studio.data.kinds import Column, Kind
 from studio.data.reader import EXCEL_SUFFIXES, TEXT_TABLE_SUFFIXES
 from studio.errors import StudioError, did_you_mean
 from studio.features.personas.model import CHANNELS, PILLARS
-from studio.guard.safeyaml import compose_and_load
+from studio.guard.safeyaml import MAX_BYTES as MAX_YAML_BYTES, compose_and_load
 
 if TYPE_CHECKING:
     from studio.core.datafiles import DataFiles
@@ -304,8 +304,16 @@ def read_yaml(path: Path, problems: list[StudioError]) -> tuple[dict[str, Any], 
     from studio.core.frontmatter import read_text
 
     try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:  # refused before it is read: the parser would take minutes
+            raise StudioError(f"calendar YAML is {size / 1024 / 1024:.1f} MB; Studio reads at most "
+                              f"{MAX_YAML_BYTES // 1024 // 1024} MB of YAML per file", file=path, line=1,
+                              hint="put the rows in a CSV/Excel file and name it under 'data:' (YAML 文件过大)")
         text = read_text(path)
-        node, data = compose_and_load(text)  # marked errors only (studio.guard.safeyaml)
+        node, data = compose_and_load(text, first_line=1)  # marked errors only (studio.guard.safeyaml)
+    except OSError as exc:
+        problems.append(StudioError(f"cannot read file: {exc.strerror}", file=path))
+        return None
     except StudioError as problem:
         problems.append(problem)
         return None
@@ -313,7 +321,7 @@ def read_yaml(path: Path, problems: list[StudioError]) -> tuple[dict[str, Any], 
         mark = exc.problem_mark or exc.context_mark
         problems.append(StudioError(f"invalid YAML: {(exc.problem or exc.context or '').strip()}", file=path,
                                     line=mark.line + 1 if mark else 1,
-                                    hint="check indentation, colons and quotes (YAML 格式错误)"))
+                                    hint=getattr(exc, "hint", None) or "check indentation, colons and quotes (YAML 格式错误)"))
         return None
     lines = _yaml_lines(node)
     if data is None:
@@ -424,8 +432,12 @@ def resolve_personas(cal: Calendar, project: "Project", problems: list[StudioErr
     docs = project.of_kind("persona")
     by_key = {d.slug: d.slug for d in docs}
     by_key.update({d.model.name: d.slug for d in docs})
+    hidden = {d.slug for d in project.left_out.values() if d.kind == "persona"}  # not for this audience
+    hidden |= {d.model.name for d in project.left_out.values() if d.kind == "persona" and d.model is not None}
     kept = []
     for e in cal.entries:
+        if e.persona in hidden:
+            continue  # the persona's plans go with its page
         if e.persona is not None:
             slug = by_key.get(e.persona)
             if slug is None:

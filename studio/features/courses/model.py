@@ -133,6 +133,7 @@ class CourseFile(BaseModel):
     description: str = ""
     trainer: str = ""
     updated: dt.date | None = None
+    audiences: list[str] = []  # who may see the course (audience builds); `audience` describes learners
 
 
 @dataclass
@@ -180,6 +181,10 @@ def load_courses(project: "Project") -> None:
                 course = _load_course(project, path)
             except StudioError as problem:
                 project.diagnostics.add(problem)
+                continue
+            if course is not None and not project.allows(course.model.audiences):
+                for lesson in course.lessons:  # not for this build's audience: nothing of it is built
+                    project.leave_out(lesson)
                 continue
             if course is not None:
                 found[course.slug] = course

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from studio.core.model import FrontMatter
 from studio.data import kpi
@@ -59,6 +59,40 @@ def _period(value: Any) -> Any:
     return PERIOD_ALIASES.get(text, text)
 
 
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ENV_NAME = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+def env_name(value: str) -> str | None:
+    """``${STUDIO_REPORT_TO}`` → ``STUDIO_REPORT_TO``; None for a literal address."""
+    m = _ENV_NAME.match(value.strip())
+    return m.group(1) if m else None
+
+
+class Notify(BaseModel):
+    """Where ``studio notify report`` sends each period: ``notify: {wecom: true, email: [...]}``.
+
+    Addresses may be written ``${ENV_NAME}`` (the variable may hold several, comma-separated),
+    so that they stay out of the repository; the robot's webhook always comes from the
+    environment (plugin option ``notify.wecom_env``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    wecom: bool = False  # the WeCom group robot (群机器人)
+    email: Annotated[list[str], BeforeValidator(_as_list)] = []
+    attach: Annotated[Literal["pdf", "html", "none"],
+                      BeforeValidator(lambda v: "none" if v in (None, False) else v)] = "none"
+
+    @field_validator("email")
+    @classmethod
+    def _addresses(cls, values: list[str]) -> list[str]:
+        for v in values:
+            if not (env_name(v) or _ADDRESS.match(v.strip())):
+                raise ValueError(f"'{v}' is neither an e-mail address nor ${{ENV_NAME}}")
+        return [v.strip() for v in values]
+
+
 class Report(FrontMatter):
     """Front matter of a report page; its body is shown above the list of periods."""
 
@@ -76,6 +110,7 @@ class Report(FrontMatter):
     start: dt.date | None = None
     end: dt.date | None = None
     description: str = ""
+    notify: Notify | None = None  # channels of `studio notify report` (studio/notify)
 
 
 @dataclass(frozen=True)

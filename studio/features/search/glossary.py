@@ -155,6 +155,8 @@ def load_glossary(project: "Project") -> None:
     project.diagnostics.extend(problems)
     for i, term in enumerate(glossary.terms):
         for target in term.see:
+            if project.is_left_out(target):
+                continue  # not in this audience's build: the link is left out, not broken
             if not (project.config.content_path / target).is_file() and project.by_uri(target) is None:
                 project.diagnostics.warn(f"term '{term.term}': 'see' names a missing page '{target}'",
                                          file=path, line=glossary.lines.get(i), hint="a path under content/, e.g. playbook/funnel.md")
@@ -167,7 +169,8 @@ def glossary_of(project: "Project") -> Glossary:
 
 def _page(project: "Project", glossary: Glossary) -> str:
     terms = glossary.terms  # in the order of the file: the team groups related terms
-    links = {t.term: [(posixpath.relpath(s, posixpath.dirname(PAGE)), _title(project, s)) for s in t.see] for t in terms}
+    links = {t.term: [(posixpath.relpath(s, posixpath.dirname(PAGE)), _title(project, s)) for s in t.see
+                      if not project.is_left_out(s)] for t in terms}
     return project.render("glossary.md.j2", terms=terms, links=links)
 
 

@@ -6,9 +6,11 @@ File: ``case_studies/<slug>/index.md`` with ``type: teardown``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, ClassVar, Literal
+import math
+import re
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from studio.core.model import FrontMatter
 
@@ -31,12 +33,34 @@ class Funnel(BaseModel):
         return [(s, getattr(self, s)) for s in STAGES]
 
 
+# A figure written as a number (quoted or not): 1800000, 1.8e6, 1e999, inf, nan.
+_NUMBER = re.compile(r"[+-]?((\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?|inf(inity)?|nan)", re.IGNORECASE)
+_WRITE = "write the figure as a number such as 1800000 or 1.8e6, or as text (e.g. '超 1000 万')"
+
+
 class Figure(BaseModel):
     label: str
     value: float | str
     unit: Text = ""
     period: Text = ""
     source: Text = ""
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _finite(cls, v: Any) -> Any:
+        """No infinite figure: 1e999 (as a number or as text), .inf or .nan is an error at its line."""
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            try:
+                finite = math.isfinite(float(v))
+            except OverflowError:  # an int of hundreds of digits
+                finite = False
+            if not finite and isinstance(v, float):
+                raise ValueError(f"'{v}' is not a finite number; {_WRITE}")
+            if not finite:
+                raise ValueError(f"a number of {len(str(abs(v)))} digits is too large; {_WRITE}")
+        elif isinstance(v, str) and _NUMBER.fullmatch(v.strip()) and not math.isfinite(float(v.strip())):
+            raise ValueError(f"'{v.strip()}' is not a finite number; {_WRITE}")
+        return v
 
 
 class SourceRef(BaseModel):
