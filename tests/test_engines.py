@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 

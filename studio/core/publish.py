@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from studio.data.reader import DATA_SUFFIXES, PRIVATE_SUFFIXES
-from studio.errors import StudioError, display_path
+from studio.errors import display_path
 
 IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".bmp", ".svg"}
 DOCUMENTS = {".pdf", ".docx", ".pptx", ".key", ".pages"}

@@ -14,6 +14,7 @@ Nothing here imports MkDocs; pages are duck-typed (``url``, ``title``, ``meta``,
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from importlib import resources
 from pathlib import Path
@@ -110,7 +111,7 @@ class SiteSearch:
             return
         meta = dict(page.meta)
         meta["search"] = self._search_meta.get(page.url)
-        title = str(meta.get("title") or page.title or "")
+        title = html.unescape(str(meta.get("title") or page.title or ""))  # engines get it escaped
         key = key_of("search-record", page.url, title, page.content, meta, self.options.keys)
         rec = self.cache.get(key)  # Material's parser over the page's HTML, skipped when unchanged
         if rec is None:
