@@ -347,3 +347,18 @@ def test_no_script_runs_on_any_page(hostile_site, browser):
     finally:
         server.shutdown()
     assert dialogs == []
+
+
+def test_a_utf16_txt_export_is_scanned_like_data_and_never_published(project):
+    """WPS/Excel 'Unicode text' exports are UTF-16 and tab-separated: still data."""
+    export = project / "content/playbook/members.txt"
+    export.write_bytes("手机号\t姓名\t城市\t金额\n13812345678\t张三\t上海\t10\n".encode("utf-16"))
+    out = failed(run_studio("build", cwd=project), "content/playbook/members.txt:2:手机号: error [pii]", "138****5678")
+    assert "13812345678" not in out
+    assert not (project / "site").exists()
+    write(project / "content/playbook/members.md", "---\npii: {drop: [手机号, 姓名]}\n---\n# 会员\n\n"
+          "```chart\ndata: members.txt\ntype: bar\nx: 城市\ny: 金额\n```\n")
+    run_studio("build", "--strict", cwd=project, check=True)  # declared by the page that uses it: no finding
+    assert not (project / "site/playbook/members.txt").exists()
+    page = (project / "site/playbook/members/index.html").read_text(encoding="utf-8")
+    assert "上海" in page and "13812345678" not in page and "张三" not in page
