@@ -71,6 +71,15 @@ class SearchOptions(Options):
     results: int = 10  # results shown per query (each one loads one page's snippet data)
 
 
+class ProvenanceOptions(Options):
+    """「最后更新 · 编辑此页 · 修改历史」 under every page (studio/features/provenance)."""
+
+    last_updated: bool = True  # the date of the page's last commit (git), when the project is a checkout
+    # ``{path}`` is the file's path in the repository; derived from repo_url + edit_uri when unset
+    edit_url: str | None = None
+    history_url: str | None = None
+
+
 class CourseOptions(Options):
     """Training courses (``content/courses/<slug>/course.yml``)."""
 
@@ -147,6 +156,7 @@ class StudioConfig(Options):
     search: SearchOptions = SearchOptions()  # Chinese search (studio/search)
     nav: NavOptions = NavOptions()  # big folders collapse to a listing page
     cache: CacheOptions = CacheOptions()  # build caches (studio/cache.py)
+    provenance: ProvenanceOptions = ProvenanceOptions()  # last change and edit links under pages
     notify: NotifyOptions = NotifyOptions()  # studio notify: WeCom robot, e-mail (studio/notify)
 
     @property

@@ -27,7 +27,7 @@ from studio.features.calendars import ics
 from studio.guard import pii
 
 MAX_RSS_MB = 500
-from test_malformed import PERSONA, TEARDOWN as BASE_TEARDOWN  # noqa: E402  (the same minimal files)
+from test_malformed import PERSONA, TEARDOWN as BASE_TEARDOWN, write  # noqa: E402  (the same minimal project)
 
 TEARDOWN = BASE_TEARDOWN.replace("---\n# 拆解", "figures:\n  - {label: 私域用户, value: 1800000, unit: 人}\n---\n# 拆解")
 ORDERS = "客户ID,下单时间,实付金额\nc1,2024-05-01,10\nc2,2024-05-02,12\n"
@@ -42,22 +42,6 @@ def fake_id(first17: str) -> str:
 
 def fake_card(prefix: str) -> str:
     return next(prefix + d for d in "0123456789" if pii.luhn_ok(prefix + d))
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "mkdocs.yml").write_text("site_name: t\ndocs_dir: content\nplugins:\n  - studio\n", encoding="utf-8")
-    (root / "content").mkdir(exist_ok=True)
-    if "content/index.md" not in files:
-        (root / "content" / "index.md").write_text("# 首页\n", encoding="utf-8")
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-    return root
 
 
 def studio(root: Path, command: str = "check", timeout: int = 120) -> tuple[int, str]:

@@ -85,3 +85,16 @@ def test_no_chromium_on_path(monkeypatch):
     with pytest.raises(StudioError, match="no Chromium found") as info:
         pdf.find_chromium()
     assert "fonts-wqy-zenhei" in info.value.hint
+
+
+def test_a_machine_without_a_chinese_font_gets_an_install_hint_not_empty_boxes(built_project, tmp_path, monkeypatch):
+    """fontconfig with no font folder is what a bare server has; Chromium would print boxes."""
+    config = tmp_path / "fonts.conf"
+    config.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig></fontconfig>\n',
+                      encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(config))
+    out = tmp_path / "x.pdf"
+    proc = run_studio("export", "course", SLUG, "--pdf", "-o", str(out), "--site-dir", "site", cwd=built_project)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "no Chinese font is installed" in proc.stderr and "fonts-wqy-zenhei" in proc.stderr
+    assert not out.exists()

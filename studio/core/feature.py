@@ -47,7 +47,7 @@ class Feature:
     loaders: tuple[Loader, ...] = ()
     generators: tuple[Generator, ...] = ()
     blocks: Mapping[str, Handler] = field(default_factory=dict)
-    decorators: Mapping[str, Decorator] = field(default_factory=dict)  # content kind -> decorator
+    decorators: Mapping[str, Decorator] = field(default_factory=dict)  # content kind ("*": any) -> decorator
 
 
 class Registry:

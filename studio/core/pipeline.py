@@ -99,7 +99,8 @@ def render_page(project: Project, uri: str, markdown: str, path: Path | None = N
         text, needs = render_blocks(project, None, page_path, markdown, 1)
     else:
         text, needs = render_blocks(project, doc, doc.path, doc.source.body, doc.source.body_line)
-        for decorate in project.registry.decorators.get(doc.kind, ()):
+        decorators = project.registry.decorators
+        for decorate in (*decorators.get(doc.kind, ()), *decorators.get("*", ())):  # "*": every page
             text = decorate(project, doc, text)
     if project.left_out:
         text = unlink_left_out(project, uri, text, pages)

@@ -51,13 +51,13 @@ def serve_rebuilding(config_file: Path, dev_addr: str | None, build: Callable[[P
     host, port = _address(dev_addr)
     root = Path(config_file).resolve().parent
     site = Path(tempfile.mkdtemp(prefix="studio-serve-")) / "site"
-    _rebuild(build, site)
     handler = functools.partial(_Quiet, directory=str(site))
-    try:
+    try:  # the port first: a port in use is one line, before a whole build is spent
         server = http.server.ThreadingHTTPServer((host, port), handler)
     except OSError as exc:
         raise StudioError(f"cannot serve on {host}:{port}: {exc.strerror}",
                           hint=f"another program uses the port; try -a {host}:{port + 1}") from None
+    _rebuild(build, site)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     click.echo(f"studio: serving on http://{host}:{port}/ (Ctrl-C to stop)")
     seen = _snapshot(root)

@@ -13,6 +13,7 @@ import html
 import io
 import os
 import shutil
+import subprocess
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +44,22 @@ _FILL_TOC = """pages => { for (const el of document.querySelectorAll('[data-stud
   const n = pages[el.dataset.studioToc]; el.textContent = n ? String(n) : ''; } }"""
 
 
+def check_chinese_font() -> None:
+    """Stop before printing when no font on this machine has Chinese glyphs: Chromium would
+    print every character as an empty box, silently. Asks fontconfig, as Chromium does."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return  # no fontconfig (not Linux): the browser finds its fonts another way
+    try:
+        found = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return
+    if not found.strip():
+        raise StudioError("no Chinese font is installed: the PDF would show empty boxes instead of text",
+                          hint="install one, e.g. sudo apt-get install fonts-wqy-zenhei (or fonts-noto-cjk) "
+                               "(未安装中文字体)")
+
+
 def find_chromium() -> str:
     """The browser to print with, or a StudioError saying how to get one."""
     chosen = os.environ.get(ENV)
@@ -71,6 +88,7 @@ def print_pdf(html_file: Path, pdf_file: Path, *, title: str = "", timeout_s: fl
     if not html_file.is_file():
         raise StudioError(f"nothing to print: {html_file} does not exist", file=html_file)
     executable = find_chromium()
+    check_chinese_font()
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright

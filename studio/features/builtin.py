@@ -18,6 +18,7 @@ from .datasets.feature import FEATURE as datasets
 from .folders.feature import FEATURE as folders
 from .personas.feature import FEATURE as personas
 from .pii.feature import FEATURE as pii
+from .provenance.feature import FEATURE as provenance
 from .reports.feature import FEATURE as reports
 from .search.feature import FEATURE as search
 from .teardowns.feature import FEATURE as teardowns
@@ -31,7 +32,8 @@ FEATURES: tuple[Feature, ...] = (
     pii,        # the PII scan of every page and data file
     search,     # glossary, 术语表, search worker
     reports,    # after calendars and their findings: plan against actual
-    folders,    # last: lists pages the features above generated
+    folders,    # lists pages the features above generated
+    provenance,  # last: the 「最后更新 · 编辑此页」 footer goes under everything else
 )
 
 

@@ -28,6 +28,7 @@ from studio.guard.html import escape_text, escaped_meta, guard_page
 from studio.core.project import Project
 from studio.data.reader import PRIVATE_SUFFIXES  # raw (possibly personal) data: never copied
 from studio.features.builtin import load_project
+from studio.features.provenance.history import links_from
 from studio.features.search.site import SiteSearch  # issue 5: Chinese search
 
 log = logging.getLogger("mkdocs.plugins.studio")
@@ -83,6 +84,10 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
             ) for e in exc.errors()]
             raise StudioBuildError(problems) from None
         studio_config.strict = studio_config.strict or bool(config.strict)
+        links = studio_config.provenance
+        if links.edit_url is None:  # 「编辑此页」 from MkDocs' own repo_url and edit_uri
+            links.edit_url, derived_history = links_from(config.repo_url, config.edit_uri, studio_config.content_dir)
+            links.history_url = links.history_url or derived_history
         return studio_config
 
     def on_config(self, config):

@@ -23,6 +23,7 @@ from studio.core.blocks import BlockContext, check_keys
 from studio.core.project import Project
 from studio.data import kpi
 from studio.data.format import value as format_value
+from studio.data.kinds import header_key, strip_unit
 from studio.data.reader import Table
 from studio.errors import StudioError, did_you_mean
 from studio.guard.html import seal
@@ -324,16 +325,30 @@ class ChartError(Exception):
 
 
 def column_of(table: Table, name: str, key: str, metrics: Mapping[str, kpi.Metric] | None = None) -> str:
-    """Canonical column for ``name`` (canonical or as written in the file)."""
+    """Canonical column for ``name``: the canonical name (channel), the header as written in
+    the file (下单渠道) or any alias of the kind's column (渠道, source) — authors write what
+    they see, in Chinese or English."""
     if name in table.frame.columns:
         return name
+    wanted = header_key(strip_unit(name))
     for canonical, header in table.headers.items():
-        if header == name:
+        if header == name or header_key(strip_unit(header)) == wanted:
             return canonical
-    known = list(table.frame.columns) + list(table.headers.values())
+    aliases: dict[str, str] = {}  # every spelling the kind knows -> canonical column in this table
+    if table.schema is not None:
+        for col in table.schema.columns:
+            if col.name in table.frame.columns:
+                for alias in col.names():
+                    aliases.setdefault(header_key(alias), col.name)
+    if wanted in aliases:
+        return aliases[wanted]
+    known = list(dict.fromkeys([*table.headers.values(), *table.frame.columns,
+                                *(a for c in (table.schema.columns if table.schema else []) if c.name in table.frame
+                                  for a in c.aliases)]))
     metric_names = [n for n, m in (metrics or {}).items() if m.kind == table.kind] if table.kind else []
     raise ChartError(f"unknown column '{name}' in {table.path.name}{did_you_mean(name, known + metric_names)}", key,
-                     "columns: " + ", ".join(table.frame.columns)
+                     "columns: " + ", ".join(f"{table.header(c)} ({c})" if table.header(c) != c else c
+                                             for c in table.frame.columns)
                      + (("; metrics: " + ", ".join(metric_names)) if metric_names else ""))
 
 

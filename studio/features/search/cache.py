@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import signal
 import threading
 from pathlib import Path
 from typing import Callable
@@ -49,6 +50,9 @@ def _cut_forked(writer, records: list, indexes: list[int], workers: int, done: C
         reader, sender = ctx.Pipe(duplex=False)
 
         def run(chunk=chunk, sender=sender) -> None:  # in the child
+            # The build's signal handlers (studio.guard.interrupt) belong to the parent.
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
             try:
                 for i in chunk:
                     sender.send((i, _cut(writer, records[i])))
@@ -60,6 +64,7 @@ def _cut_forked(writer, records: list, indexes: list[int], workers: int, done: C
         proc.start()
         sender.close()
         children.append((proc, reader))
+    finished = False
     try:
         open_readers = {reader: proc for proc, reader in children}
         while open_readers:
@@ -72,11 +77,14 @@ def _cut_forked(writer, records: list, indexes: list[int], workers: int, done: C
                     del open_readers[reader]
                 else:
                     done(*message)
+        finished = True
     finally:
         for proc, reader in children:
             reader.close()
+            if finished:
+                proc.join(timeout=60)  # done: let it exit by itself
             if proc.is_alive():
-                proc.terminate()
+                proc.terminate()  # a failed or interrupted build: stop the rest
             proc.join()
 
 
