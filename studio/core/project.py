@@ -78,13 +78,14 @@ class Project:
         for base, prefix in ((config.content_path, ""), (config.case_studies_path, config.case_studies_dir + "/")):
             if not base.is_dir():
                 continue
-            for link in sorted(p for p in base.rglob("*") if p.is_symlink() and p.is_dir()):
+            entries = sorted(base.rglob("*"))  # one walk: linked folders, then the pages
+            for link in (p for p in entries if p.is_symlink() and p.is_dir()):
                 if not project.contains(link):  # neither read nor published (MkDocs would follow it)
                     project.diagnostics.error(
                         f"'{link.relative_to(config.root).as_posix()}' is a link to a folder outside the project; "
                         "Studio does not read it", file=link,
                         hint="copy the files into the project instead of linking to them (不读取项目外的文件)")
-            for path in sorted(base.rglob("*.md")):
+            for path in (p for p in entries if p.name.endswith(".md")):
                 if any(part.startswith(".") for part in path.relative_to(base).parts):
                     continue
                 uri = prefix + path.relative_to(base).as_posix()
