@@ -237,11 +237,14 @@ def test_raw_data_files_stay_out_of_the_site(site, built_project):
     assert not [i for i in set(ids) if i in pages]
 
 
-def test_plotly_is_copied_from_the_package_and_loaded_only_where_needed(site):
+def test_plotly_is_studios_partial_bundle_and_loaded_only_where_needed(site):
     from importlib import resources
 
-    bundled = (resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes()
+    bundled = (resources.files("studio") / "assets" / "plotly" / "plotly-studio.min.js").read_bytes()
     assert (site / "assets" / "studio" / "plotly.min.js").read_bytes() == bundled
+    full = (resources.files("plotly") / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
+    assert full.split("\n")[1].split()[2] in bundled.decode()[:200]  # same plotly.js version as Python's plotly
+    assert (site / "assets" / "studio" / "plotly.js.LICENSE.txt").is_file()
     chart_page = (site / "dashboards" / "luckin-orders" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<script src="[./]*assets/studio/plotly\.min\.js" defer></script>', chart_page)
     home = (site / "index.html").read_text(encoding="utf-8")

@@ -16,7 +16,8 @@ def test_every_chart_draws_an_svg(visit, site_url, page):
     v = visit(site_url + page)
     charts = v.page.locator("figure.studio-chart")
     assert charts.count() > 0
-    for i in range(charts.count()):
+    for i in range(charts.count()):  # each is drawn as it scrolls into view
+        charts.nth(i).scroll_into_view_if_needed()
         charts.nth(i).locator("svg.main-svg").first.wait_for(state="attached", timeout=10_000)
     assert v.console_errors == []
     assert v.outside_requests() == []

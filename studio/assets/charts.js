@@ -1,19 +1,28 @@
 /* Studio charts: draw each figure built at build time with the local plotly.js, in the
-   colours of Material's current palette, and redraw when the reader switches light/dark. */
+   colours of Material's current palette, and redraw when the reader switches light/dark.
+
+   A figure is drawn only when it comes near the viewport (IntersectionObserver), one figure
+   per task so the page stays responsive between them: drawing every figure at load was one
+   multi-second main-thread task on a report page. Printing (and Studio's PDF export, which
+   lays the page out in print mode) draws every figure at once, at the printed width. */
 (function () {
   "use strict";
-  var SERIES = ["#00897b", "#ef6c00", "#5c6bc0", "#c2185b", "#7cb342", "#8d6e63", "#00acc1", "#fdd835"];
+  // Each meets 3:1 against Material's light (#fff) and dark (slate, #1e2129) backgrounds.
+  var SERIES = ["#00796b", "#d84315", "#5c6bc0", "#c2185b", "#558b2f", "#8d6e63", "#0288d1", "#9e7c00"];
+  var SERIES_DARK = ["#4db6ac", "#ff8a65", "#9fa8da", "#f48fb1", "#aed581", "#bcaaa4", "#4fc3f7", "#ffd54f"];
+  var PRINT_WIDTH = 600;  // A4 less Material's 25 mm print margins, in CSS pixels
+  var CONFIG = { displayModeBar: false, responsive: true };
 
   function palette() {
     var s = getComputedStyle(document.body);
     var get = function (name, fallback) { return (s.getPropertyValue(name) || "").trim() || fallback; };
-    var primary = get("--md-primary-fg-color", SERIES[0]);
+    var dark = document.body.getAttribute("data-md-color-scheme") === "slate";
     return {
       fg: get("--md-default-fg-color", "#333"),
-      light: get("--md-default-fg-color--light", "#777"),
+      light: get("--md-default-fg-color--light", "#666"),
       grid: get("--md-default-fg-color--lightest", "#eee"),
       bg: get("--md-default-bg-color", "#fff"),
-      colorway: [primary].concat(SERIES.slice(1))
+      colorway: dark ? SERIES_DARK : SERIES
     };
   }
 
@@ -39,34 +48,93 @@
     return out;
   }
 
-  var figures = [];
+  var figures = [];   // every chart on the page: {fig, holder, spec, drawn}
+  var queue = [];     // charts in view, waiting for their turn
+  var pumping = false;
+  var observer = null;
 
-  function draw() {
-    if (!window.Plotly) { return; }
+  function drawOne(f, p) {
+    if (f.drawn || !window.Plotly) { return; }
+    f.drawn = true;
+    if (observer) { observer.unobserve(f.fig); }
+    Plotly.newPlot(f.holder, f.spec.data || [], themed(f.spec.layout || {}, p || palette()), CONFIG);
+    f.fig.setAttribute("data-studio-drawn", "");
+  }
+
+  function nextTask(fn) {
+    if (window.scheduler && typeof window.scheduler.postTask === "function") {
+      window.scheduler.postTask(fn, { priority: "user-visible" });
+    } else {
+      setTimeout(fn, 0);
+    }
+  }
+
+  function pump() {
+    if (pumping) { return; }
+    pumping = true;
+    nextTask(function step() {
+      var f = queue.shift();
+      if (f) { drawOne(f); }
+      if (queue.length) { nextTask(step); } else { pumping = false; }
+    });
+  }
+
+  function drawAll() {
     var p = palette();
+    queue = [];
+    figures.forEach(function (f) { drawOne(f, p); });
+  }
+
+  function collect() {
     document.querySelectorAll("figure.studio-chart").forEach(function (fig) {
       var holder = fig.querySelector(".studio-chart__plot");
       var source = fig.querySelector("script.studio-chart__figure");
       if (!holder || !source) { return; }
-      var spec = JSON.parse(source.textContent);
-      figures.push({ holder: holder, spec: spec });
-      Plotly.newPlot(holder, spec.data || [], themed(spec.layout || {}, p),
-                     { displayModeBar: false, responsive: true });
+      figures.push({ fig: fig, holder: holder, spec: JSON.parse(source.textContent), drawn: false });
     });
   }
 
   function retheme() {
     var p = palette();
-    figures.forEach(function (f) { Plotly.react(f.holder, f.spec.data || [], themed(f.spec.layout || {}, p), { displayModeBar: false, responsive: true }); });
+    figures.forEach(function (f) {
+      if (f.drawn) { Plotly.react(f.holder, f.spec.data || [], themed(f.spec.layout || {}, p), CONFIG); }
+    });
   }
 
-  function resizeAll() { figures.forEach(function (f) { Plotly.Plots.resize(f.holder); }); }
+  // Before printing: every figure drawn, at a width that fits the paper (relayout is
+  // synchronous for SVG charts, so the print layout sees it); back to the screen after.
+  function beforePrint() {
+    drawAll();
+    figures.forEach(function (f) {
+      var w = Math.min(f.holder.getBoundingClientRect().width || PRINT_WIDTH, PRINT_WIDTH);
+      Plotly.relayout(f.holder, { width: w, autosize: false });
+    });
+  }
+
+  function afterPrint() {
+    figures.forEach(function (f) { if (f.drawn) { Plotly.relayout(f.holder, { width: null, autosize: true }); } });
+  }
 
   function start() {
-    draw();
+    if (!window.Plotly) { return; }
+    collect();
+    var printing = window.matchMedia && window.matchMedia("print").matches;
+    if (printing || !("IntersectionObserver" in window)) {
+      drawAll();
+    } else {
+      observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (e) {
+          if (!e.isIntersecting) { return; }
+          var f = figures.filter(function (x) { return x.fig === e.target; })[0];
+          if (f && !f.drawn && queue.indexOf(f) < 0) { queue.push(f); }
+        });
+        if (queue.length) { pump(); }
+      }, { rootMargin: "200px 0px" });
+      figures.forEach(function (f) { observer.observe(f.fig); });
+    }
     new MutationObserver(retheme).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme", "data-md-color-primary"] });
-    window.addEventListener("beforeprint", resizeAll);
-    window.addEventListener("afterprint", resizeAll);
+    window.addEventListener("beforeprint", beforePrint);
+    window.addEventListener("afterprint", afterPrint);
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }

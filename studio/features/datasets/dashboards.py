@@ -3,8 +3,9 @@
 A teardown or persona lists ``datasets: [orders.csv, …]`` (paths relative to the page).
 Each file is read when the project loads (so ``studio check`` reports data errors) and
 gets a page of headline KPIs and the standard charts of its kind. The pages are Markdown
-with ```kpi and ```chart blocks, rendered like any page. plotly.js is copied from the
-installed plotly package and loaded only by pages with charts.
+with ```kpi and ```chart blocks, rendered like any page. plotly.js is Studio's partial
+bundle (``studio/assets/plotly``: only the trace types charts.py draws, a quarter of the
+full bundle's weight) and is loaded only by pages with charts.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .kpi_block import DEFAULT_METRICS
 
 FOLDER = "dashboards"
 METRICS_PAGE = f"{FOLDER}/metrics.md"
-PLOTLY_ASSET = ASSET_PREFIX + "plotly.min.js"
+PLOTLY_ASSET = ASSET_PREFIX + "plotly.min.js"  # Studio's partial bundle, under the usual name
 CHARTS_ASSET = ASSET_PREFIX + "charts.js"
 
 
@@ -71,8 +72,10 @@ def load_datasets(project: Project) -> None:
 
 
 def chart_assets(project: Project, out: Output) -> None:
-    """plotly.js from the installed plotly package, and Studio's chart script."""
-    out.assets[PLOTLY_ASSET] = (resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes()
+    """Studio's partial plotly.js bundle and its licence, and Studio's chart script."""
+    bundle = resources.files("studio") / "assets" / "plotly"
+    out.assets[PLOTLY_ASSET] = (bundle / "plotly-studio.min.js").read_bytes()
+    out.assets[ASSET_PREFIX + "plotly.js.LICENSE.txt"] = (bundle / "plotly.js.LICENSE").read_bytes()
     out.need_scripts["plotly"] = [PLOTLY_ASSET, CHARTS_ASSET]
 
 
