@@ -61,11 +61,11 @@ def test_chart_block_renders_a_figure_with_data_table(page):
     trace = fig["data"][0]
     assert trace["type"] == "bar"
     assert trace["x"] == ["2024年1月", "2024年2月", "2024年3月", "2024年4月"]
-    assert trace["customdata"] == ["¥40", "¥110", "¥70", "¥60"]
+    assert trace["customdata"] == ["¥40.00", "¥110.00", "¥70.00", "¥60.00"]  # yuan and fen, as everywhere
     assert fig["layout"]["title"]["text"] == "月度 GMV"
     # accessible fallback: a caption and a table of what is plotted
     assert "<figcaption" in text and "查看图表数据" in text
-    assert "<th scope=\"row\">2024年2月</th><td class=\"studio-num\">¥110</td>" in text
+    assert "<th scope=\"row\">2024年2月</th><td class=\"studio-num\">¥110.00</td>" in text
 
 
 def test_chart_never_shows_customer_ids(page):
@@ -134,7 +134,7 @@ def test_large_numbers_use_wan(page):
     (page.dir / "big.csv").write_text("客户ID,下单时间,实付金额\na,2024-05-01,1.2万\nb,2024-05-01,\"123,456\"\n",
                                       encoding="utf-8")
     text, _ = page(block("kpi", "data: big.csv\nmetrics: [gmv]\nperiod: all"))
-    assert "¥13.5万" in text and tiles_of(text)["gmv"]["data-value"] == "135456.0"
+    assert "¥13.55万" in text and tiles_of(text)["gmv"]["data-value"] == "135456.0"
 
 
 # Errors ------------------------------------------------------------------------------------------

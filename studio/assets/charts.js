@@ -119,7 +119,8 @@
     if (!window.Plotly) { return; }
     collect();
     var printing = window.matchMedia && window.matchMedia("print").matches;
-    if (printing || !("IntersectionObserver" in window)) {
+    var all = document.documentElement.getAttribute("data-studio-charts") === "all";  // a standalone export
+    if (printing || all || !("IntersectionObserver" in window)) {
       drawAll();
     } else {
       observer = new IntersectionObserver(function (entries) {

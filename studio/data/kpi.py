@@ -33,14 +33,16 @@ class Metric:
     note: str = ""
     # How a change is shown: relative (+12%) for amounts, points (+1.2个百分点) for rates.
     change: str = "relative"
-
+    # Which way is good: "up" (more is better) or "down" (删除/拉黑, reply time). Tile colours
+    # and report wording follow it, never the sign of the change alone.
+    direction: str = "up"
 
     def __call__(self, frame: pd.DataFrame) -> float:
         return self.fn(frame)
 
 
 def metric(name: str, label: str, kind: str, formula: str, format: str = "number", note: str = "",
-           change: str | None = None) -> Callable[[Callable[[pd.DataFrame], float]], Metric]:
+           change: str | None = None, direction: str = "up") -> Callable[[Callable[[pd.DataFrame], float]], Metric]:
     """Turn ``fn(frame) -> float`` into a :class:`Metric` (still callable on a frame).
 
     Nothing is registered: a feature lists the metrics it contributes (``METRICS`` below for
@@ -48,7 +50,7 @@ def metric(name: str, label: str, kind: str, formula: str, format: str = "number
     """
     def wrap(fn: Callable[[pd.DataFrame], float]) -> Metric:
         return Metric(name, label, kind, fn, formula, format, note,
-                      change or ("points" if format == "percent" else "relative"))
+                      change or ("points" if format == "percent" else "relative"), direction)
     return wrap
 
 
@@ -157,7 +159,8 @@ def new_contacts(f: pd.DataFrame) -> float:
     return _sum(f, "new_contact_cnt")
 
 
-@metric("lost_contacts", "删除/拉黑客户数", "contacts", "删除/拉黑客户数 = Σ negative_feedback_cnt")
+@metric("lost_contacts", "删除/拉黑客户数", "contacts", "删除/拉黑客户数 = Σ negative_feedback_cnt",
+        direction="down")
 def lost_contacts(f: pd.DataFrame) -> float:
     return _sum(f, "negative_feedback_cnt") if "negative_feedback_cnt" in f else 0.0
 
@@ -194,7 +197,8 @@ def reply_rate(f: pd.DataFrame) -> float:
 
 
 @metric("avg_reply_time", "平均首次回复时长", "contacts",
-        "平均首次回复时长 = Σ(avg_reply_time × chat_cnt) ÷ Σ chat_cnt（分钟）", "minutes", change="relative")
+        "平均首次回复时长 = Σ(avg_reply_time × chat_cnt) ÷ Σ chat_cnt（分钟）", "minutes", change="relative",
+        direction="down")
 def avg_reply_time(f: pd.DataFrame) -> float:
     return _chat_weighted(f, "avg_reply_time")
 

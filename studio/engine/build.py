@@ -49,7 +49,8 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
 
     ``contained``: the site folder must lie inside the project (a folder the author names);
     Studio's own temporary builds (exports, offline zip, serve) pass False. ``audience``: build
-    only the pages meant for it (default: the ``audience:`` option, else every page).
+    only the pages meant for it (default: the ``audience:`` option, else every page). The
+    site's text files get pre-compressed copies beside them (``studio.engine.compress``).
     """
     name = choose(engine, config_file)
     if name == "zensical":
@@ -58,11 +59,17 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
                                            hint="use --engine mkdocs (or properdocs)")])
         from studio.engine.zensical import build as zensical_build
 
-        return zensical_build(config_file, site_dir=site_dir, strict=strict, contained=contained, audience=audience)
-    from studio.engine.mkdocs.runner import build as mkdocs_build
+        site = zensical_build(config_file, site_dir=site_dir, strict=strict, contained=contained, audience=audience)
+    else:
+        from studio.engine.mkdocs.runner import build as mkdocs_build
 
-    return mkdocs_build(config_file, site_dir=site_dir, strict=strict, configure=configure, contained=contained,
-                        audience=audience)
+        site = mkdocs_build(config_file, site_dir=site_dir, strict=strict, configure=configure, contained=contained,
+                            audience=audience)
+    if contained:  # the site a server publishes; Studio's temporary builds (zip, PDF) need no copies
+        from studio.engine.compress import compress_site
+
+        compress_site(site)
+    return site
 
 
 def serve(config_file: Path, dev_addr: str | None = None, engine: str | None = None) -> None:

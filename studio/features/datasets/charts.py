@@ -22,7 +22,7 @@ from studio.cache import Cache, file_hash, key_of
 from studio.core.blocks import BlockContext, check_keys
 from studio.core.project import Project
 from studio.data import kpi
-from studio.data.format import value as format_value
+from studio.data.format import tick as format_tick, value as format_value
 from studio.data.kinds import header_key, strip_unit
 from studio.data.reader import Table
 from studio.errors import StudioError, did_you_mean
@@ -104,7 +104,7 @@ def _axis(values: list[float], fmt: str, stacked_total: list[float] | None = Non
         return {"tickformat": ".0%", "rangemode": "tozero"}
     ticks = nice_ticks(min(vals), max(vals))
     tick_fmt = fmt if fmt in ("money", "number") else "number"  # ticks: 1.5, not 1.50 or 1.5 分钟
-    return {"tickvals": ticks, "ticktext": [format_value(t, tick_fmt) for t in ticks], "range": [ticks[0], ticks[-1]]}
+    return {"tickvals": ticks, "ticktext": [format_tick(t, tick_fmt) for t in ticks], "range": [ticks[0], ticks[-1]]}
 
 
 def _hover(data: ChartData, name: bool) -> str:

@@ -38,6 +38,14 @@ def trend(change: float) -> str:
     return "up" if change > 0 else "down"
 
 
+def mood(trend_: str, direction: str) -> str:
+    """``good``, ``bad`` or ``flat``: a change judged by the metric's good direction, so
+    more 删除/拉黑 reads as bad though it went up."""
+    if trend_ not in ("up", "down"):
+        return "flat"
+    return "good" if trend_ == (direction or "up") else "bad"
+
+
 def load(ctx: BlockContext) -> Table:
     """Read the block's ``data`` file through the project's data door (PII rules applied);
     a missing file is an error on the block's ``data:`` line."""
@@ -90,6 +98,7 @@ def tiles(table: Table, names: list[str], freq: str | None, metrics: Mapping[str
             "change": "" if math.isnan(r.change) else repr(float(r.change)),
             "change_text": format_change(r.change, m) if r.previous_label else "",
             "trend": trend(r.change),
+            "mood": mood(trend(r.change), getattr(m, "direction", "up")),
         })
     return out
 

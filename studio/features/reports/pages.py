@@ -22,11 +22,12 @@ from studio.features.calendars.pages import md_text
 from studio.features.calendars.rules import RULES
 from studio.features.datasets.charts import render_chart
 from studio.features.datasets.dashboards import METRICS_PAGE
+from studio.features.datasets.kpi_block import mood
 
 from .model import REPORTS, ReportSource
 from .numbers import MISSING, TREND, PeriodNumbers, all_series, compute
 from .periods import Period, periods_between
-from .summary import summary_html
+from .summary import summary_html, unjudged
 
 NUMBERS = "report_numbers"  # project.extras key: report slug -> list[PeriodNumbers], oldest first
 INDEX = "reports/index.md"
@@ -99,7 +100,7 @@ def period_markdown(project: Project, numbers: PeriodNumbers, uri: str | None, *
     return project.render(
         "report_period.md.j2", report=source, numbers=numbers, nav=nav, is_latest=is_latest,
         summary=Markup(summary_html(project, numbers)),
-        tiles=Markup(project.render("kpi_tiles.html.j2", tiles=numbers.tiles(), title="核心指标")),
+        tiles=Markup(project.render("kpi_tiles.html.j2", tiles=judged_tiles(numbers), title="核心指标")),
         sections=_charts(project, numbers), plan=plan, missing=MISSING, kinds=set(source.series),
         calendars="、".join(c.title for c in source.calendars),
         findings=[_finding_view(project, f) for f in numbers.findings], md=md_text,
@@ -107,6 +108,20 @@ def period_markdown(project: Project, numbers: PeriodNumbers, uri: str | None, *
                                    height=320)) if numbers.cohort else None,
         files=Markup(files), metrics_link=link(uri, METRICS_PAGE) if uri is not None else None,
     )
+
+
+def judged_tiles(numbers: PeriodNumbers) -> list[dict]:
+    """The period's tiles, each change coloured by its metric's good direction; a target
+    over data that covers only part of the period is shown, not judged (``summary.unjudged``)."""
+    skip = unjudged(numbers)
+    out = []
+    for t, f in zip(numbers.tiles(), numbers.figures):
+        t = {**t, "mood": mood(t["trend"], getattr(f.metric, "direction", "up"))}
+        if f.name in skip:
+            t["state"] = "partial"
+            t["note"] = f"目标 {f.target_text} · 本期数据不完整，不作评判"
+        out.append(t)
+    return out
 
 
 # Archive ---------------------------------------------------------------------------------
@@ -162,7 +177,8 @@ def archive_markdown(project: Project, source: ReportSource) -> str:
     head = ["周" if source.kind == "week" else "月"] + [source.metrics[n].label for n in trend]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * len(trend)]
     for nb in reversed(all_numbers):
-        cells = [f"[{nb.period.short}]({link(uri, source.page(nb.period.key))})"]
+        cells = [f"[{nb.period.short}]({link(uri, source.page(nb.period.key))})"
+                 + ("（数据不完整）" if nb.coverage else "")]
         cells += [nb.by_metric[n].text for n in trend]
         lines.append("| " + " | ".join(cells) + " |")
     latest = all_numbers[-1].period
