@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 import numpy as np
@@ -145,7 +145,8 @@ def figure(data: ChartData, title: str, height: int, options: dict) -> dict:
         text = [["" if v is None else format_value(v, data.fmt) for v in row] for row in z]
         traces.append({"type": "heatmap", "z": z, "x": data.traces[0].x if data.traces else None, "y": data.z_rows,
                        "text": text, "texttemplate": "%{text}", "hovertemplate": "%{y} · %{x}：%{text}<extra></extra>",
-                       "colorscale": "Teal", "showscale": False, "xgap": 2, "ygap": 2, "hoverongaps": False})
+                       "colorscale": "Teal", "showscale": False, "xgap": 2, "ygap": 2, "hoverongaps": False,
+                       "textfont": {"size": 11}})  # never shrunk to 7 px: a phone scrolls the chart instead
         xaxis = {"side": "top", "type": "category"}
         yaxis = {"autorange": "reversed", "type": "category"}
     elif data.kind == "scatter":
@@ -184,7 +185,7 @@ def figure(data: ChartData, title: str, height: int, options: dict) -> dict:
             xaxis, yaxis = labels, values
         if data.kind == "bar":
             layout["barmode"] = "stack" if stacked else "group"
-    if data.kind not in ("pie", "funnel") and not data.empty:
+    if data.kind != "pie" and not data.empty:  # the funnel too: its stage names are long
         xaxis["automargin"] = True
         yaxis["automargin"] = True
     layout.update({
@@ -304,15 +305,33 @@ def chart_id(project: Project) -> str:
     return f"studio-chart-{n}"
 
 
+def persona_names(project: Project) -> dict[str, str]:
+    """Persona slug -> name: data files group by slug (lucky), readers know the name (福利官小鹿)."""
+    return {d.slug: str(d.model.name) for d in project.of_kind("persona") if getattr(d.model, "name", None)}
+
+
+def _named(data: ChartData, names: dict[str, str]) -> ChartData:
+    """``data`` with persona slugs in series names and categories replaced by persona names."""
+    def name(v):
+        return names.get(v, v) if isinstance(v, str) else v
+
+    if not names or not any(t.name in names or any(isinstance(x, str) and x in names for x in t.x)
+                            for t in data.traces):
+        return data
+    return replace(data, traces=[Trace(name(t.name), [name(x) for x in t.x], t.y) for t in data.traces])
+
+
 def render_chart(project: Project, data: ChartData, title: str, caption: str = "", height: int = 360,
                  options: dict | None = None, table: bool = True) -> str:
     options = options or {}
+    data = _named(data, persona_names(project))
     fig = figure(data, title, height, options)
     header, rows, note = data_table(data)
     # Sealed: the page sanitiser keeps this figure's JSON <script> (studio.guard.html).
     return seal(project.render("chart_figure.html.j2", id=chart_id(project), title=title,
                        caption=caption, summary=summary_text(data), fig=figure_json(fig), height=height,
-                       header=header, rows=rows, note=note, table=table, empty=data.empty))
+                       header=header, rows=rows, note=note, table=table, empty=data.empty,
+                       wide=data.kind == "cohort"))
 
 
 # From a table to chart data ------------------------------------------------------------------
@@ -620,7 +639,8 @@ def _cache_key(ctx: BlockContext) -> str | None:
     rules = [sorted(rules.mask), sorted(rules.drop), sorted(rules.allow)]
     config = ctx.project.config.model_dump(mode="json", exclude={"root"})
     meta = ctx.document.source.meta if ctx.document is not None else None
-    return key_of("chart", ctx.raw, str(ctx.page_path.resolve()), str(path), file_hash(path), config, rules, meta)
+    return key_of("chart", ctx.raw, str(ctx.page_path.resolve()), str(path), file_hash(path), config, rules, meta,
+                  persona_names(ctx.project))  # series are labelled with persona names
 
 
 def _chart_html(ctx: BlockContext) -> str:
