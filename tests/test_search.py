@@ -222,3 +222,34 @@ def test_lunr_engine_keeps_material_index_with_studio_words(tmp_path):
     html = (tmp_path / "site/index.html").read_text(encoding="utf-8")
     assert "studio-search.js?v=" in html and "engine=lunr" in html
     assert not (tmp_path / "site/search/pagefind").exists()
+
+
+def _search_data(url: str) -> bool:
+    return any(part in url for part in ("/search/", "studio-search", "studio-t2s", "pagefind"))
+
+
+@pytest.mark.browser
+def test_nothing_for_search_loads_before_the_box_gets_focus(visit, site_url):
+    """Issue 15: no worker, table, index or Pagefind request until search is wanted."""
+    v = visit(site_url)  # waits for the network to be idle
+    v.page.mouse.wheel(0, 400)
+    v.page.locator("a[href*='playbook/']").first.hover()
+    assert [u for u in v.requests if _search_data(u)] == []
+    box = v.page.locator(".md-search__input")
+    with v.page.expect_request(lambda r: "pagefind" in r.url):
+        box.focus()
+    box.fill("复购率")
+    box.press("End")
+    v.page.wait_for_selector(".md-search-result__item mark")
+    assert v.console_errors == []
+
+
+@pytest.mark.browser
+def test_a_key_opening_search_loads_it(visit, site_url):
+    v = visit(site_url)
+    with v.page.expect_request(lambda r: "studio-search.js" in r.url):
+        v.page.keyboard.press("/")  # Material's shortcut focuses the box
+    box = v.page.locator(".md-search__input")
+    box.fill("私域")
+    box.press("End")
+    v.page.wait_for_selector(".md-search-result__item")

@@ -6,7 +6,10 @@ is already cut into words and normalized (:mod:`studio.features.search.segment`)
 Pagefind does not segment or stem (``und``), so the words are exactly Studio's.
 
 Weights: title 10, keywords from front matter 8, headings 5, text 1, glossary equivalents
-of words on the page 0.5 (times ``search.boost``).
+of words on the page 0.5 (times ``search.boost``). On a landing page (home, section index,
+generated listing: :func:`~studio.features.search.records.mark_listings`) everything but
+the title weighs a tenth: it links to the articles about a word, so it should list below
+them unless the word is its title.
 
 Pagefind shows snippets from the text it indexed. Where a page's own characters differ
 from the index spelling (traditional pages), the page's words are put back into its
@@ -28,7 +31,7 @@ from pathlib import Path
 from studio.cache import Cache
 from studio.errors import StudioError
 from .normalize import fold, normalize
-from .records import Record
+from .records import Record, mark_listings
 from .segment import Segmenter
 
 LANGUAGE = "und"  # not zh: Pagefind must neither segment nor stem Studio's words
@@ -37,6 +40,8 @@ STUDIO_DIR = "search/studio"
 BODY_ANCHOR = "studio-body"  # where a page's text starts (after title and keywords)
 _KEEP = ("pagefind.js", "pagefind-entry.json", "wasm.", "pagefind.", "index/", "fragment/")
 _MAGIC = b"pagefind_dcd"
+LISTING_BODY = 0.1
+WRITER_VERSION = "2"  # part of the cut-page cache key: bump when the HTML given to Pagefind changes
 
 
 @dataclass
@@ -61,7 +66,7 @@ class Synonyms:
 
 
 def _weight(w: float, boost: float) -> str:
-    return f"{min(10.0, w * boost):g}"
+    return f"{min(10.0, w * boost):.3g}"
 
 
 class PageWriter:
@@ -82,23 +87,24 @@ class PageWriter:
     def page(self, rec: Record) -> _Page:
         originals: dict[str, str] = {}
         b = rec.boost
+        body = LISTING_BODY if rec.listing else 1.0  # a landing page's text ranks low; its title does not
         parts = ['<html lang="und"><body>',
                  f'<div data-pagefind-meta="title:{html.escape(rec.title)}"></div>',
                  f'<h1 data-pagefind-weight="{_weight(10, b)}">{self.words(rec.title, originals)}</h1>']
         if rec.keywords:
-            parts.append(f'<p data-pagefind-weight="{_weight(8, b)}">{self.words(" ".join(rec.keywords), originals)}</p>')
+            parts.append(f'<p data-pagefind-weight="{_weight(8 * body, b)}">{self.words(" ".join(rec.keywords), originals)}</p>')
         everything = fold(" ".join([rec.title, *rec.keywords, *(s.title + " " + s.text for s in rec.sections)]))
         # names the glossary gives as equivalents, below the page's own words in rank
         related = [n for n in self.synonyms.related(everything) if fold(n) not in everything]
         if related:
-            parts.append(f'<p data-pagefind-weight="{_weight(0.5, b)}">{self.words(" ".join(related), originals)}</p>')
+            parts.append(f'<p data-pagefind-weight="{_weight(0.5 * body, b)}">{self.words(" ".join(related), originals)}</p>')
         parts.append(f'<span id="{BODY_ANCHOR}"></span>')
         for i, s in enumerate(rec.sections):
             if s.id:
-                parts.append(f'<h2 id="{html.escape(s.id)}" data-pagefind-weight="{_weight(5, b)}">'
+                parts.append(f'<h2 id="{html.escape(s.id)}" data-pagefind-weight="{_weight(5 * body, b)}">'
                              f'{self.words(s.title, originals)}</h2>')
             for para in s.text.split("\n"):
-                parts.append(f'<p data-pagefind-weight="{_weight(1, b)}">{self.words(para, originals)}</p>')
+                parts.append(f'<p data-pagefind-weight="{_weight(body, b)}">{self.words(para, originals)}</p>')
         parts.append("</body></html>")
         return _Page(rec.url, "\n".join(parts), originals)
 
@@ -166,13 +172,18 @@ def write_index(records: list[Record], segmenter: Segmenter, synonyms: Synonyms,
     from .cache import cut_pages, reuse_index
 
     cache = cache or Cache(None, "search")
+    mark_listings(records)
     writer = PageWriter(segmenter, synonyms)
-    pages = cut_pages(writer, records, cache, fingerprint, progress)
+    pages = cut_pages(writer, records, cache, WRITER_VERSION + fingerprint, progress)
     out = site_dir / PAGEFIND_DIR
     if out.exists():
         shutil.rmtree(out)
     reuse_index(pages, out, cache, lambda: _index(pages, out))
-    return write_vocabulary(segmenter, site_dir, results)
+    # each glossary name as the index holds it (its words, folded): the browser searches a
+    # query word's other names too, so an alias counts as the word (个微 → 个人微信)
+    groups = [[" ".join(fold(w) for w in segmenter.words(n)) for n in names] for names, _ in synonyms.groups]
+    return write_vocabulary(segmenter, site_dir, results, pages=len(records),
+                            synonyms=[[n for n in g if n] for g in groups])
 
 
 def _index(pages: list[_Page], out: Path) -> None:
@@ -192,7 +203,8 @@ def _index(pages: list[_Page], out: Path) -> None:
     _restore_originals(out, pages)
 
 
-def write_vocabulary(segmenter: Segmenter, site_dir: Path, results: int) -> dict:
+def write_vocabulary(segmenter: Segmenter, site_dir: Path, results: int, pages: int = 0,
+                     synonyms: list[list[str]] | None = None) -> dict:
     count, shards = segmenter.vocabulary()
     base = site_dir / STUDIO_DIR
     if base.exists():
@@ -205,6 +217,7 @@ def write_vocabulary(segmenter: Segmenter, site_dir: Path, results: int) -> dict
         (base / "vocab" / f"{i}.json").write_bytes(data)
     manifest = {"engine": "pagefind", "shards": count, "logtotal": segmenter.logtotal,
                 "maxlen": max((len(w) for s in shards for w in s), default=1),
-                "results": results, "version": digest.hexdigest()[:10]}
+                "results": results, "pages": pages, "synonyms": synonyms or [],
+                "version": digest.hexdigest()[:10]}
     (base / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return manifest

@@ -12,6 +12,7 @@ Hong Kong variant tables), taken character by character. The browser gets the sa
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 
 # CJK Unified Ideographs and Extension A: where traditional characters live. (Targets stay
@@ -71,3 +72,37 @@ def table_js() -> str:
     pairs = "".join(k + v for k, v in sorted(t2s_table().items()))
     return ("/* Studio search: traditional → simplified, one character each, from OpenCC */\n"
             f"self.STUDIO_T2S = {json.dumps(pairs, ensure_ascii=False)};\n")
+
+
+# Character annotations ---------------------------------------------------------------------
+# Articles copied from the web often carry a reading after each character or word: pinyin
+# with tone marks 運(yùn)營(yíng), numbered pinyin 复(fu4), zhuyin 運(ㄩㄣˋ), or ruby flattened
+# into the text (運yùn營yíng). The words underneath are what people search for, so both the
+# pages (at build time) and the query (in the worker, the same rules in JavaScript) drop
+# them. A bracket after Chinese that holds an ordinary word — 企业微信(WeCom) — stays: only a
+# syllable with a tone mark or number, or zhuyin, is an annotation; an unmarked syllable
+# (the neutral tone, 的(de)) only inside a run of marked ones.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_HAN = r"[\u3400-\u4DBF\u4E00-\u9FFF]"
+_ZHUYIN = r"[\u3105-\u312F\u31A0-\u31BFˊˇˋ˙]"
+_SYLLABLE = rf"(?:[a-zü{_TONED}]*[{_TONED}][a-zü{_TONED}]*|[a-zü]+[1-5])"
+_PLAIN = r"[a-zü]{1,6}"
+_BRACKETS = (r"[(（]\s*", r"\s*[)）]")
+ANNOTATION = re.compile(
+    rf"(?<={_HAN})\s?{_BRACKETS[0]}(?:{_SYLLABLE}(?:[\s'’·]+{_SYLLABLE})*|{_ZHUYIN}+){_BRACKETS[1]}")
+NEUTRAL = re.compile(rf"(?<={_HAN}){_BRACKETS[0]}{_PLAIN}{_BRACKETS[1]}")
+INLINE_PINYIN = re.compile(rf"(?<={_HAN}){_SYLLABLE}(?={_HAN}|[，。、；：！？,.;:!?\s]|$)")
+INLINE_ZHUYIN = re.compile(rf"(?<={_HAN}){_ZHUYIN}+")
+
+
+def strip_annotations(text: str) -> str:
+    """``text`` without character annotations (pinyin, zhuyin, flattened ruby)."""
+    if not text or text.isascii():
+        return text
+    out, marked = ANNOTATION.subn("", text)
+    if marked >= 2:  # an annotated passage: the unmarked syllables are readings too
+        out = NEUTRAL.sub("", out)
+    out = INLINE_ZHUYIN.sub("", out)
+    if len(INLINE_PINYIN.findall(out)) >= 2:
+        out = INLINE_PINYIN.sub("", out)
+    return out

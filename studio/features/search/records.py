@@ -13,9 +13,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from .normalize import strip_annotations
+
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_END = re.compile(r"</(p|li|pre|ul|ol)>")
 _SPACE = re.compile(r"[ \t\u00a0\u200b]+")
+_RUBY_TEXT = re.compile(r"<(rt|rp)\b[^>]*>.*?</\1\s*>", re.S | re.I)  # <ruby>運<rt>yùn</rt></ruby>
 
 
 @dataclass
@@ -32,12 +35,15 @@ class Record:
     keywords: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     boost: float = 1.0
+    # a landing page (home, section index, generated listing): its body ranks below content
+    # pages; its title does not (studio.features.search.indexer)
+    listing: bool | None = None  # None: guessed from the site's layout (mark_listings)
 
 
 def _plain(parts: Iterable[str]) -> str:
     text = _BLOCK_END.sub("\n", "".join(parts))
     text = html.unescape(_TAG.sub("", text))
-    lines = (_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    lines = (_SPACE.sub(" ", strip_annotations(line)).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -46,7 +52,7 @@ def sections_of(content: str) -> list[Section]:
     from material.plugins.search.plugin import Parser  # Material's section parser
 
     parser = Parser()
-    parser.feed(content)
+    parser.feed(_RUBY_TEXT.sub("", content))
     parser.close()
     out = []
     for s in parser.data:
@@ -96,4 +102,29 @@ def record_of(url: str, title: str, content: str, meta: dict[str, Any], keys: It
         boost = float(search.get("boost", 1) or 1)
     except (TypeError, ValueError):
         boost = 1.0
-    return Record(url=url, title=title, keywords=keywords_of(meta, keys), sections=sections_of(content), boost=boost)
+    rec = Record(url=url, title=strip_annotations(title), keywords=keywords_of(meta, keys),
+                 sections=sections_of(content), boost=boost)
+    if isinstance(search.get("listing"), bool):
+        rec.listing = search["listing"]  # front matter decides
+    return rec
+
+
+def mark_listings(records: list[Record]) -> list[Record]:
+    """Landing pages, from the site's layout: the home page and every page whose URL is a
+    folder other pages sit in (a section index, a generated listing of reports or
+    personas). Front matter ``search: {listing: true|false}`` overrides the guess."""
+    def folder(url: str) -> str:
+        return url[: -len("index.html")] if url.endswith("index.html") else url
+
+    parents = set()
+    for r in records:
+        path = folder(r.url).rstrip("/")
+        while "/" in path:
+            path = path.rsplit("/", 1)[0]
+            parents.add(path + "/")
+        if path:
+            parents.add("")
+    for rec in records:
+        if rec.listing is None:
+            rec.listing = folder(rec.url) == "" or folder(rec.url) in parents
+    return records

@@ -30,6 +30,9 @@ from .records import Record, keywords_of, record_of
 WORKER_DIR = "assets/javascripts/workers/"  # beside Material's worker: same relative paths
 WORKER = WORKER_DIR + "studio-search.js"
 T2S = WORKER_DIR + "studio-t2s.js"
+UI = WORKER_DIR + "studio-search-ui.js"  # the true count and 「显示更多」 (results.js), loaded with the worker
+_BUNDLE = re.compile(r'<script src="[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js"')
+_FORM = '<form class="md-search__form" name="search">'
 TYPED_BOOST = 1.5  # pages with a content type (persona, teardown …) unless search.boost says
 _MATERIAL_WORKER = re.compile(r'("search":\s*")([^"]*?)assets/javascripts/workers/(search\.[0-9a-f]+\.min\.js)"')
 
@@ -38,11 +41,20 @@ def _worker_source() -> bytes:
     return (resources.files(__package__) / "worker.js").read_bytes()
 
 
+def _source(name: str) -> bytes:
+    return (resources.files(__package__) / name).read_bytes()
+
+
+def _loader() -> str:
+    """The inline stand-in for Material's search worker (loader.js): no ``</`` inside."""
+    return _source("loader.js").decode().replace("</", "<\\/")
+
 
 def search_assets(project: Project, out: Output) -> None:
     if project.config.search.enabled:
         out.assets[WORKER] = _worker_source()
         out.assets[T2S] = table_js().encode()
+        out.assets[UI] = _source("results.js")
 
 
 def engine_of(project: Project, mkdocs_config: Any) -> str | None:
@@ -69,7 +81,7 @@ class SiteSearch:
         self.records: list[Record] = []
         self._search_meta: dict[str, Any] = {}
         self._segmenter = None
-        self.version = hashlib.sha1(_worker_source() + table_js().encode()).hexdigest()[:10]
+        self.version = hashlib.sha1(_worker_source() + _source("results.js") + table_js().encode()).hexdigest()[:10]
         if self.engine == "lunr":
             self._lunr_setup(mkdocs_config)
 
@@ -112,7 +124,7 @@ class SiteSearch:
         meta = dict(page.meta)
         meta["search"] = self._search_meta.get(page.url)
         title = html.unescape(str(meta.get("title") or page.title or ""))  # engines get it escaped
-        key = key_of("search-record", page.url, title, page.content, meta, self.options.keys)
+        key = key_of("search-record-2", page.url, title, page.content, meta, self.options.keys)
         rec = self.cache.get(key)  # Material's parser over the page's HTML, skipped when unchanged
         if rec is None:
             rec = record_of(page.url, title, page.content, meta, self.options.keys)
@@ -128,9 +140,18 @@ class SiteSearch:
     def post_page(self, output: str) -> str:
         if self.engine is None:
             return output
-        return _MATERIAL_WORKER.sub(
+        output = _MATERIAL_WORKER.sub(
             lambda m: f'{m.group(1)}{m.group(2)}{WORKER}?v={self.version}&engine={self.engine}&lunr={m.group(3)}"',
             output, count=1)
+        if self.engine == "pagefind":
+            # Search loads when wanted (loader.js): the stand-in worker goes in before
+            # Material's bundle, and the form loses the name that makes Material fetch
+            # its (here empty) index at load.
+            match = _BUNDLE.search(output)
+            if match and _FORM in output:
+                output = (output[:match.start()] + f"<script>{_loader()}</script>" + output[match.start():])
+                output = output.replace(_FORM, '<form class="md-search__form">', 1)
+        return output
 
     def post_build(self, site_dir: str | Path, progress=None) -> dict | None:
         """``progress(n)``, when given, is told of each page cut (studio.engine.progress)."""

@@ -19,6 +19,7 @@ const PARAMS = new URL(SRC).searchParams
 const ENGINE = PARAMS.get("engine") || "pagefind"
 const VERSION = PARAMS.get("v") || ""
 const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3
+const MORE = "studio-more", MORE_RESULT = "studio-more-result"  // Studio's own: Material ignores them
 
 importScripts(new URL("studio-t2s.js?v=" + VERSION, SRC).href)
 let T2S = null
@@ -46,6 +47,25 @@ function normalize(text) {
 }
 const fold = text => normalize(text).replace(/[A-Z]/g, c => c.toLowerCase())
 
+/* Character annotations (pinyin, zhuyin, flattened ruby) as in normalize.py's strip_annotations */
+const TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+const HAN = "[\\u3400-\\u4DBF\\u4E00-\\u9FFF]"
+const ZHUYIN = "[\\u3105-\\u312F\\u31A0-\\u31BFˊˇˋ˙]"
+const SYLLABLE = `(?:[a-zü${TONED}]*[${TONED}][a-zü${TONED}]*|[a-zü]+[1-5])`
+const ANNOTATION = new RegExp(`(?<=${HAN})\\s?[(（]\\s*(?:${SYLLABLE}(?:[\\s'’·]+${SYLLABLE})*|${ZHUYIN}+)\\s*[)）]`, "g")
+const NEUTRAL = new RegExp(`(?<=${HAN})[(（]\\s*[a-zü]{1,6}\\s*[)）]`, "g")
+const INLINE_PINYIN = new RegExp(`(?<=${HAN})${SYLLABLE}(?=${HAN}|[，。、；：！？,.;:!?\\s]|$)`, "g")
+const INLINE_ZHUYIN = new RegExp(`(?<=${HAN})${ZHUYIN}+`, "g")
+function stripAnnotations(text) {
+  if (!/[^\x00-\x7f]/.test(text)) return text
+  const marked = (text.match(ANNOTATION) || []).length
+  let out = text.replace(ANNOTATION, "")
+  if (marked >= 2) out = out.replace(NEUTRAL, "")
+  out = out.replace(INLINE_ZHUYIN, "")
+  if ((out.match(INLINE_PINYIN) || []).length >= 2) out = out.replace(INLINE_PINYIN, "")
+  return out
+}
+
 if (ENGINE === "lunr") {
   /* Runs before Material's own listener, which reads the same (now normalized) message */
   addEventListener("message", ev => {
@@ -64,8 +84,10 @@ if (ENGINE === "lunr") {
     const pagefind = await import(new URL("search/pagefind/pagefind.js", ROOT).href)
     await pagefind.options({
       basePath: new URL("search/pagefind/", ROOT).href, baseUrl: "/",
-      // long pages (a glossary, a teardown) should not lose to short ones that mention a word once
-      ranking: { pageLength: 0.3 }
+      // long pages (a glossary, a teardown) should not lose to short ones that mention a word
+      // once, nor a long calendar that repeats it win over the page about it (tuned on
+      // tests/test_search_queries.py: 0.3 and 0.75 both rank worse)
+      ranking: { pageLength: 0.5 }
     })
     await pagefind.init()
     return { manifest, pagefind, shards: new Map() }
@@ -90,6 +112,15 @@ if (ENGINE === "lunr") {
       if (zensical && !data.pagination) data = toZensical(zensical, { items: [] })
       if (id === latest)  // an answer to an older query would replace a newer one
         postMessage({ type: RESULT, data })
+    } else if (message.type === MORE) {
+      const id = latest
+      let data = { items: [], total: 0, from: 0 }
+      try {
+        data = await more(await setup(), Number(message.data && message.data.from) || 0)
+      } catch (err) {
+        console.warn("Studio search failed:", err)
+      }
+      if (id === latest) postMessage({ type: MORE_RESULT, data })
     }
   })
 
@@ -191,7 +222,7 @@ if (ENGINE === "lunr") {
   }
 
   async function terms(state, query) {
-    const text = fold(query)
+    const text = fold(stripAnnotations(query))
     const out = []
     let last = 0
     for (const m of text.matchAll(RUN)) {
@@ -203,37 +234,96 @@ if (ENGINE === "lunr") {
     return [...new Set(out.filter(w => WORDY.test(w)))]
   }
 
-  async function search(state, query) {
-    const words = await terms(state, query)
-    if (!words.length) return { items: [] }
-    const limit = state.manifest.results || 10
-    const found = await state.pagefind.search(words.join(" "))
-    let hits = found.results.slice(0, limit).map(r => ({ result: r, matched: words }))
-    if (!hits.length && words.length > 1) hits = await partial(state, words, limit)
-    const pages = await Promise.all(hits.map(h => h.result.data()))
-    return {
-      items: pages.map((page, i) => {
-        const terms = Object.fromEntries(words.map(w => [w, hits[i].matched.includes(w)]))
-        return items(page, hits[i].result.score, terms)
-      })
+  /* Words that say what kind of question it is, not what it is about: they never make a
+     page a partial match and are never reported missing (a page about 复购 answers
+     「复购是什么」 without the word 什么). Words on most pages count the same way. */
+  const QUESTION = new Set(("的 了 是 吗 呢 吧 啊 呀 么 和 与 及 或 在 有 把 被 给 对 从 到 就 都 也 还 要 会 能 "
+    + "什么 为什么 为何 怎么 怎样 怎么样 如何 哪些 哪个 哪里 多少 几 是否 是不是 有没有 可以 应该 我 我们 你 你们 "
+    + "一个 这个 那个 这些 那些 吗").split(" "))
+  const COMMON = 0.3  // a word on more than this share of the pages is common
+
+  /* The pages holding a word or one of its glossary names (企微 · 企业微信 · WeCom): for
+     each page, the best of its scores and every location */
+  async function lookup(state, word) {
+    if (!state.names) {
+      state.names = new Map()
+      for (const group of state.manifest.synonyms || [])
+        for (const name of group) if (!name.includes(" ")) state.names.set(name, group)
     }
+    const names = state.names.get(word) || [word]
+    const found = await Promise.all(names.map(n => state.pagefind.search(n)))
+    const pages = new Map()
+    for (const f of found) for (const r of f.results) {
+      const seen = pages.get(r.id)
+      if (!seen) pages.set(r.id, { id: r.id, score: r.score, words: [...r.words], data: r.data })
+      else {
+        if (r.score > seen.score) { seen.score = r.score; seen.data = r.data }
+        seen.words.push(...r.words)
+      }
+    }
+    return { results: [...pages.values()] }
   }
 
-  /* No page has every word: show pages with most of them (Material marks the missing ones) */
-  async function partial(state, words, limit) {
-    const each = await Promise.all(words.map(w => state.pagefind.search(w)))
+  /* Every page holding a word of the query, best first: pages with every word, then pages
+     with most of them (Material marks the missing ones, 「缺少」), each tier by score. */
+  async function rank(state, query) {
+    const words = await terms(state, query)
+    if (!words.length) return { words, hits: [] }
+    const pagesTotal = state.manifest.pages || 0
+    const found = await Promise.all(words.map(w => lookup(state, w)))
+    const key = words.map((w, k) => !QUESTION.has(w) && found[k].results.length > 0
+      && !(pagesTotal > 20 && found[k].results.length > COMMON * pagesTotal))
+    let keys = key.filter(Boolean).length
+    if (!keys) {  // a query of question words only: they are the query
+      words.forEach((w, k) => { key[k] = found[k].results.length > 0 })
+      keys = key.filter(Boolean).length
+    }
+    const need = Math.max(1, Math.ceil(keys / 2))
     const pages = new Map()
-    each.forEach((found, k) => {
-      for (const r of found.results) {
-        const hit = pages.get(r.id) || { result: r, matched: [], score: 0 }
-        hit.matched.push(words[k])
-        hit.score += r.score
-        pages.set(r.id, hit)
+    found.forEach((f, k) => {
+      for (const r of f.results) {
+        let hit = pages.get(r.id)
+        if (!hit) pages.set(r.id, hit = { result: r, matched: new Set(), keys: 0, score: 0, words: new Set() })
+        hit.matched.add(words[k])
+        if (key[k]) hit.keys++
+        hit.score += key[k] ? r.score : 0.25 * r.score
+        for (const l of r.words) hit.words.add(l)
       }
     })
-    return [...pages.values()]
-      .sort((a, b) => b.matched.length - a.matched.length || b.score - a.score)
-      .slice(0, limit)
+    const hits = [...pages.values()].filter(h => h.keys >= need)
+      .sort((a, b) => b.keys - a.keys || b.score - a.score)
+    return { words, key, keys, hits }
+  }
+
+  /* Material's items for hits[from, from + count) */
+  async function load(ranked, from, count) {
+    const { words, key, hits } = ranked
+    const slice = hits.slice(from, from + count)
+    const pages = await Promise.all(slice.map(h => h.result.data()))
+    return pages.map((page, i) => {
+      const hit = slice[i]
+      page.locations = [...hit.words].sort((a, b) => a - b)
+      const terms = {}
+      words.forEach((w, k) => { if (key[k] || hit.matched.has(w)) terms[w] = hit.matched.has(w) })
+      return items(page, hit.score, terms)
+    })
+  }
+
+  async function search(state, query) {
+    const ranked = await rank(state, query)
+    state.last = ranked
+    const limit = state.manifest.results || 10
+    const items = await load(ranked, 0, limit)
+    return { items, total: ranked.hits.length, shown: items.length }
+  }
+
+  /* The next results of the last query (the page's 「显示更多」) */
+  async function more(state, from) {
+    const ranked = state.last
+    if (!ranked) return { items: [], total: 0, from }
+    const limit = state.manifest.results || 10
+    const items = await load(ranked, from, limit)
+    return { items, total: ranked.hits.length, from, shown: from + items.length }
   }
 
   const escape = s => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
