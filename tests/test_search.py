@@ -12,8 +12,8 @@ import pytest
 from conftest import run_studio
 from studio.features.search import glossary as glossary_mod
 from studio.features.search.indexer import Synonyms, write_index
-from studio.features.search.normalize import fold, normalize
-from studio.features.search.records import Record, Section, keywords_of, record_of
+from studio.features.search.normalize import fold, normalize, strip_annotations
+from studio.features.search.records import Record, Section, keywords_of, mark_listings, record_of
 from studio.features.search.segment import Segmenter
 
 
@@ -38,6 +38,50 @@ def test_full_width_letters_and_digits_become_ascii_and_length_is_kept():
     assert normalize(text) == "朋友圈GMV2024，增长"  # full-width comma stays: it is prose
     assert fold("WeTool 封號") == "wetool 封号"
     assert len(normalize(text)) == len(text)
+
+
+# annotations (issue 15) --------------------------------------------------------------------
+@pytest.mark.parametrize("text, clean", [
+    ("運(yùn)營(yíng)", "運營"),                          # pinyin with tone marks
+    ("复（fù）购（gòu）的(de)用户", "复购的用户"),        # full-width brackets, neutral tone in a run
+    ("复(fu4)购(gou4)", "复购"),                        # numbered pinyin
+    ("运营 (yùn yíng) 很重要", "运营 很重要"),            # one reading for a word
+    ("運(ㄩㄣˋ)營(ㄧㄥˊ)", "運營"),                        # zhuyin in brackets
+    ("運ㄩㄣˋ營ㄧㄥˊ", "運營"),                            # zhuyin inline (ruby flattened)
+    ("運yùn營yíng", "運營"),                            # pinyin inline (ruby flattened)
+])
+def test_character_annotations_are_dropped(text, clean):
+    assert strip_annotations(text) == clean
+
+
+@pytest.mark.parametrize("text", ["企业微信(WeCom)的区别", "天猫(Tmall)旗舰店", "我的(de)朋友", "Vue(3)框架",
+                                  "复购率(%)", "GMV(万元)"])
+def test_brackets_that_are_not_readings_stay(text):
+    assert strip_annotations(text) == text
+
+
+def test_ruby_readings_are_not_indexed():
+    html = '<h1 id="t">社群</h1><p><ruby>社<rt>ㄕㄜˋ</rt></ruby><ruby>群<rp>(</rp><rt>qún</rt><rp>)</rp></ruby>的第一天，復(fù)購(gòu)。</p>'
+    rec = record_of("a/", "社群", html, {}, [])
+    assert rec.sections[0].text == "社群的第一天，復購。"
+
+
+def test_landing_pages_are_guessed_from_the_layout_and_front_matter_wins():
+    records = [Record(u, "t") for u in ["", "playbook/", "playbook/funnel/", "glossary/", "reports/w/", "reports/w/1/"]]
+    records.append(record_of("personas/", "人设库", "<p>x</p>", {"search": {"listing": False}}, []))
+    records.append(Record("personas/a/", "a"))
+    listing = {r.url: r.listing for r in mark_listings(records)}
+    assert listing == {"": True, "playbook/": True, "playbook/funnel/": False, "glossary/": False,
+                       "reports/w/": True, "reports/w/1/": False, "personas/": False, "personas/a/": False}
+
+
+def test_a_landing_page_weighs_its_text_below_its_title(seg, tmp_path):
+    from studio.features.search.indexer import PageWriter
+
+    writer = PageWriter(seg, Synonyms([]))
+    page = writer.page(Record("", "首页", [], [Section(None, "首页", "瑞幸的拆解")], listing=True))
+    assert 'data-pagefind-weight="10">首页</h1>' in page.html
+    assert 'data-pagefind-weight="0.1">瑞幸 的 拆解</p>' in page.html
 
 
 # segmentation -------------------------------------------------------------------------------
