@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: site serve test check bench clean
+.PHONY: site serve test check bench page-bench clean node
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,29 @@ chromium:
 	  echo "installing Debian's chromium and a Chinese font for browser tests and PDFs"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
 
-test: $(TSTAMP) chromium
+# npm tools for the page tests and the page benchmark, in a folder of the venv (never a CDN)
+NPM := $(VENV)/npm
+AXE := $(NPM)/node_modules/axe-core/axe.min.js
+LIGHTHOUSE := $(NPM)/node_modules/lighthouse/cli/index.js
+
+node:
+	@command -v npm >/dev/null 2>&1 || { echo "installing Debian's nodejs and npm"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+
+$(AXE): | node
+	npm install --silent --no-audit --no-fund --prefix $(NPM) axe-core@4
+
+$(LIGHTHOUSE): | node
+	npm install --silent --no-audit --no-fund --prefix $(NPM) lighthouse@12.2.3
+
+test: $(TSTAMP) chromium $(AXE)
 	$(BIN)/python -m pytest -q
 
 bench: $(TSTAMP)
 	$(BIN)/python bench/run.py
+
+page-bench: $(STAMP) chromium $(LIGHTHOUSE)
+	$(BIN)/python bench/page_bench.py
 
 clean:
 	rm -rf site .cache
