@@ -270,7 +270,11 @@ if (ENGINE === "lunr") {
     const words = await terms(state, query)
     if (!words.length) return { words, hits: [] }
     const pagesTotal = state.manifest.pages || 0
-    const found = await Promise.all(words.map(w => lookup(state, w)))
+    // question words are looked up only when the query has nothing else: on a big site
+    // their index chunks are the largest, and they decide nothing
+    const asked = words.some(w => !QUESTION.has(w)) ? words.filter(w => !QUESTION.has(w)) : words
+    const none = { results: [] }
+    const found = await Promise.all(words.map(w => asked.includes(w) ? lookup(state, w) : none))
     const key = words.map((w, k) => !QUESTION.has(w) && found[k].results.length > 0
       && !(pagesTotal > 20 && found[k].results.length > COMMON * pagesTotal))
     let keys = key.filter(Boolean).length
