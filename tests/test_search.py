@@ -257,12 +257,13 @@ def test_lunr_engine_keeps_material_index_with_studio_words(tmp_path):
           - studio:
               search: {engine: lunr}
         """)
-    write(tmp_path / "content" / "index.md", "---\ntags: [私域]\n---\n# 會員復購\n\n門店社羣的復購率。\n")
+    write(tmp_path / "content" / "index.md", "---\ntags: [私域]\n---\n# 會員復購\n\n門店社羣的復購率。運(yùn)營(yíng)節奏。\n")
     run_studio("build", cwd=tmp_path, check=True)
     index = json.loads((tmp_path / "site/search/search_index.json").read_text())
     assert "keys" in index["config"]["fields"]
     doc = next(d for d in index["docs"] if d["location"] == "")
     assert "复购率" in doc["keys"].replace("\u200b", "") and "復購率" in doc["text"].replace("\u200b", "")
+    assert "运营节奏" in doc["keys"].replace("\u200b", "")  # annotations dropped (issue 15)
     html = (tmp_path / "site/index.html").read_text(encoding="utf-8")
     assert "studio-search.js?v=" in html and "engine=lunr" in html
     assert not (tmp_path / "site/search/pagefind").exists()

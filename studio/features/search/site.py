@@ -24,7 +24,7 @@ from studio.cache import Cache, key_of
 from studio.core.pipeline import Output
 from studio.core.project import Project
 from .glossary import glossary_of
-from .normalize import normalize, table_js
+from .normalize import normalize, strip_annotations, table_js
 from .records import Record, keywords_of, record_of
 
 WORKER_DIR = "assets/javascripts/workers/"  # beside Material's worker: same relative paths
@@ -198,7 +198,8 @@ class SiteSearch:
                 continue
             raw = (entry.get("title", "") + " " + re.sub(r"<[^>]+>", " ", entry.get("text", ""))).replace("\u200b", "")
             extra = list(words)
-            if normalize(raw) != raw:
-                extra.append(normalize(raw))
+            clean = normalize(strip_annotations(raw))  # 運(yùn)營 is found as 运营 here too
+            if clean != raw:
+                extra.append(clean)
             extra += self.synonyms().related(raw.lower())
             entry["keys"] = "\u200b".join(self.segmenter.words(" ".join(extra))) if extra else ""
