@@ -19,7 +19,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from studio.cache import file_hash, key_of
 from studio.core.blocks import block_names, find_blocks
+from studio.data.engine import Engine
 from studio.data.reader import EXCEL_SUFFIXES, TABLE_SUFFIXES, TEXT_TABLE_SUFFIXES, Table, read_table
 from studio.errors import StudioError, did_you_mean
 from studio.guard import safeyaml
@@ -41,6 +43,16 @@ class DataFiles:
         self._page_rules: dict[Path, ColumnRules] = {}
         self._uses: dict[Path, list[Path]] = {}
         self._warned: set[str] = set()
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The project's query engine (embedded DuckDB): every metric, chart and report runs there."""
+        if self._engine is None:
+            from studio.cache import Cache
+
+            self._engine = Engine(cache=Cache.for_project(self.project.config, "queries"))
+        return self._engine
 
     # where -------------------------------------------------------------------------
     @property
@@ -91,8 +103,12 @@ class DataFiles:
             if str(path) not in self._warned:  # e.g. rows without a time: said once per file
                 self._warned.add(str(path))
                 self.project.diagnostics.extend(raw.warnings)
-            table = apply_rules(raw, self.rules_for(path))
+            rules = self.rules_for(path)
+            table = apply_rules(raw, rules)
             self._tables[key] = table
+            # Its data version: the file's bytes and how it was read (and protected).
+            self.engine.expect(table.frame, key_of("file", file_hash(path), key[3:], sorted(rules.mask),
+                                                   sorted(rules.drop), sorted(rules.allow)))
             if kind is None and table.kind is not None:  # the same read serves `kind: <inferred>`
                 self._tables[key[:3] + (table.kind,) + key[4:]] = table
         return table

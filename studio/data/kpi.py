@@ -1,9 +1,13 @@
-"""The KPI engine: pure functions from a typed frame to numbers teams report on.
+"""The KPI engine: one definition per metric, as an Ibis expression, run where the data lives.
 
 Each :class:`Metric` holds its Chinese label, its formula (shown on the generated 指标口径
-page) and a function ``fn(frame) -> float``. Period views (day/week/month with the change
-against the previous period) and cohort tables are built on top, so a KPI tile, a chart
-and a report always compute a number the same way.
+page) and its definition: an Ibis reduction over a table (``expr``), compiled by the query
+engine (``studio.data.engine``) to embedded DuckDB by default, or to Apache Spark or a
+warehouse when the data is a table there. Period views (day/week/month with the change
+against the previous period), cohort tables and LTV are Ibis queries too, so a KPI tile, a
+chart and a report always compute a number the same way, and only aggregates leave the
+engine. ``m(frame)`` / ``m.fn(frame)`` still give the number of a pandas frame (on a
+throw-away embedded engine); features pass the project's engine instead.
 """
 
 from __future__ import annotations
@@ -11,15 +15,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
+from .engine import ROW, Engine, number
 
 # Time column of each kind: periods are cut on it.
 TIME_COLUMN = {"orders": "order_time", "contacts": "stat_time", "groups": "stat_time", "moments": "date"}
 FREQS = {"D": "D", "W": "W", "M": "M", "day": "D", "week": "W", "month": "M", "日": "D", "周": "W", "月": "M"}
 FREQ_LABELS = {"D": "日", "W": "周", "M": "月"}
+VALUE = "value"  # the column of a metric's result
 
 
 @dataclass(frozen=True)
@@ -42,24 +49,98 @@ class Metric:
 
 
 def metric(name: str, label: str, kind: str, formula: str, format: str = "number", note: str = "",
-           change: str | None = None, direction: str = "up") -> Callable[[Callable[[pd.DataFrame], float]], Metric]:
-    """Turn ``fn(frame) -> float`` into a :class:`Metric` (still callable on a frame).
+           change: str | None = None, direction: str = "up", grouped: bool = False) -> Callable[[Callable], Metric]:
+    """Turn an Ibis definition into a :class:`Metric` (still callable on a frame).
 
-    Nothing is registered: a feature lists the metrics it contributes (``METRICS`` below for
-    the data library's own), and each project's registry collects them.
+    The definition is ``expr(t) -> reduction`` over an Ibis table (a float for a constant,
+    None for "no number": NaN), or with ``grouped=True`` ``expr(t, by) -> table`` with the
+    ``by`` columns and :data:`VALUE`, for metrics of two steps (repurchase: orders per
+    customer, then customers). Nothing is registered: a feature lists the metrics it
+    contributes (``METRICS`` below for the data library's own), and each project's registry
+    collects them.
     """
-    def wrap(fn: Callable[[pd.DataFrame], float]) -> Metric:
-        return Metric(name, label, kind, fn, formula, format, note,
+    def wrap(expr: Callable) -> Metric:
+        return Metric(name, label, kind, Definition(name, expr, grouped), formula, format, note,
                       change or ("points" if format == "percent" else "relative"), direction)
     return wrap
 
 
-def _ratio(num: float, den: float) -> float:
-    return float(num) / float(den) if den else math.nan
+class Definition:
+    """A metric's Ibis definition; called on data it gives the number (``m.fn(frame)``)."""
+
+    def __init__(self, name: str, expr: Callable, grouped: bool = False):
+        self.name, self.expr, self.grouped = name, expr, grouped
+        self.__doc__ = expr.__doc__
+
+    def __call__(self, data: Any, engine: Engine | None = None) -> float:
+        engine = engine or Engine()
+        t = engine.table(data)
+        return number(engine.run(self.table(t)).iloc[0][VALUE])
+
+    def table(self, t, by: Sequence[str] = ()):
+        """The metric per group of ``by`` (all rows when empty): the ``by`` columns and value."""
+        by = list(by)
+        if self.grouped:
+            return self.expr(t, by)
+        value = self.expr(t)
+        if not _is_expr(value):
+            base = t.group_by(by).aggregate(__n=t.count()) if by else t.aggregate(__n=t.count())
+            return base.mutate(**{VALUE: _literal(value)}).drop("__n")
+        value = value.cast("float64")
+        return t.group_by(by).aggregate(**{VALUE: value}) if by else t.aggregate(**{VALUE: value})
 
 
-def _sum(frame: pd.DataFrame, column: str) -> float:
-    return float(frame[column].sum()) if column in frame else math.nan
+def definition(m: Metric) -> Definition:
+    d = m.fn
+    if not isinstance(d, Definition):
+        raise TypeError(f"metric '{m.name}' has no engine definition; declare it with @kpi.metric")
+    return d
+
+
+def _ibis():
+    import ibis
+
+    return ibis
+
+
+def _is_expr(value) -> bool:
+    return hasattr(value, "op")
+
+
+def _literal(value):
+    return _ibis().literal(math.nan if value is None else float(value), "float64")
+
+
+def _ratio(num, den):
+    """num ÷ den as a float expression; no number (NaN) when den is 0 or either side has none."""
+    if num is None or den is None:
+        return None
+    if not _is_expr(den):
+        return num.cast("float64") / den if den else None
+    return _as_float(num) / den.cast("float64").nullif(0)
+
+
+def _as_float(v):
+    return v.cast("float64") if _is_expr(v) else _literal(v)
+
+
+def _add(a, b, sign: int = 1):
+    if a is None or b is None:
+        return None
+    return a + b if sign > 0 else a - b
+
+
+def _sum(t, column: str):
+    """Σ column (0 over no rows); None (NaN) when the export has no such column."""
+    return exact_sum(t[column]) if column in t.columns else None
+
+
+def exact_sum(values, where=None):
+    """Σ values (0 over no rows), in decimal for fractions: ¥0.10 + ¥0.20 is ¥0.30 on every
+    engine, whatever order its threads add the rows in."""
+    if values.type().is_floating():
+        return values.cast("decimal(38, 6)").sum(where=where).cast("float64").fill_null(0)
+    return values.sum(where=where).fill_null(0)
 
 
 # Orders: each row is one order, or a refund ---------------------------------------------------
@@ -70,220 +151,265 @@ REFUND_WORDS = frozenset({"退款", "已退款", "退款成功", "全额退款",
 _REFUND_NOTE = "退款行（金额为负，或订单状态/类型为退款、已退款、refund）"
 
 
-def refunds(f: pd.DataFrame) -> np.ndarray:
+def refund(t):
     """Which rows are refunds: a negative amount, or a status/type of 退款/已退款/refund."""
+    ibis = _ibis()
+    flag = ibis.literal(False)
+    if "amount" in t.columns:
+        flag = flag | (t.amount < 0).fill_null(False)
+    if "status" in t.columns:
+        flag = flag | t.status.cast("string").strip().lower().isin(sorted(REFUND_WORDS)).fill_null(False)
+    return flag
+
+
+def signed_amount(t):
+    """The amount as GMV counts it: a refund row's amount is negative."""
+    return _ibis().ifelse(refund(t), -t.amount.abs(), t.amount)
+
+
+def refunds(f: pd.DataFrame) -> np.ndarray:
+    """Which rows of a pandas frame are refunds (the same rule as :func:`refund`, for row checks)."""
     mask = np.zeros(len(f), dtype=bool)
     if "amount" in f:
         with np.errstate(invalid="ignore"):
             mask |= f["amount"].to_numpy(dtype="float64", na_value=np.nan) < 0
     if "status" in f:
-        status = f["status"]
-        if isinstance(status.dtype, pd.CategoricalDtype):
-            hit = np.array([_is_refund(c) for c in status.cat.categories] + [False], dtype=bool)
-            mask |= hit[status.cat.codes.to_numpy()]  # code -1 (blank) reads the last: False
-        else:
-            mask |= status.map(_is_refund, na_action="ignore").fillna(False).to_numpy(dtype=bool)
+        mask |= f["status"].map(lambda v: str(v).strip().lower() in REFUND_WORDS,
+                                na_action="ignore").fillna(False).to_numpy(dtype=bool)
     return mask
 
 
-def _is_refund(value) -> bool:
-    return str(value).strip().lower() in REFUND_WORDS
-
-
-def paid(f: pd.DataFrame) -> pd.DataFrame:
-    """The rows that are orders (refunds left out)."""
-    mask = refunds(f)
-    return f[~mask] if mask.any() else f
-
-
 @metric("orders", "订单数", "orders", f"订单数 = 订单行数（每行一笔订单；{_REFUND_NOTE}不计）")
-def orders(f: pd.DataFrame) -> float:
-    return float(len(f) - refunds(f).sum())
-
-
-def customer_codes(f: pd.DataFrame) -> np.ndarray:
-    """Integer code per order's customer (-1 for blank); fast for categorical ids."""
-    ids = f["customer_id"]
-    if isinstance(ids.dtype, pd.CategoricalDtype):
-        return ids.cat.codes.to_numpy()
-    return pd.factorize(ids)[0]
-
-
-def _orders_per_customer(f: pd.DataFrame) -> np.ndarray:
-    """Orders of each buyer (refunds left out)."""
-    codes = customer_codes(f)
-    codes = codes[(codes >= 0) & ~refunds(f)]
-    counts = np.bincount(codes) if len(codes) else np.zeros(0, dtype=np.int64)
-    return counts[counts > 0]
+def orders(t):
+    return t.count(where=~refund(t))
 
 
 @metric("buyers", "购买人数", "orders", "购买人数 = 有订单的去重客户ID数（只有退款的客户不计）")
-def buyers(f: pd.DataFrame) -> float:
-    return float(len(_orders_per_customer(f)))
+def buyers(t):
+    return t.customer_id.nunique(where=~refund(t))
 
 
 @metric("gmv", "GMV", "orders", f"GMV = Σ 实付金额 − Σ 退款金额（{_REFUND_NOTE}的金额按负数计入）", "money")
-def gmv(f: pd.DataFrame) -> float:
-    amount = f["amount"].to_numpy(dtype="float64", na_value=np.nan)
-    mask = refunds(f)
-    if mask.any():
-        amount = np.where(mask, -np.abs(amount), amount)
-    return float(np.nansum(amount))
+def gmv(t):
+    return exact_sum(signed_amount(t))
 
 
 @metric("aov", "客单价", "orders", "客单价 AOV = GMV（已扣退款）÷ 订单数（不含退款行）", "money")
-def aov(f: pd.DataFrame) -> float:
-    return _ratio(gmv(f), orders(f))
+def aov(t):
+    return _ratio(gmv.fn.expr(t), orders.fn.expr(t))
 
 
-@metric("repurchase_rate", "复购率", "orders", "复购率 = 下单 ≥ 2 次的客户数 ÷ 购买人数（退款行不算下单）", "percent",
-        "按所选周期内的订单计算；整体口径为数据中的全部订单")
-def repurchase_rate(f: pd.DataFrame) -> float:
-    counts = _orders_per_customer(f)
-    return _ratio((counts >= 2).sum(), len(counts))
+def _repurchase(t, by: list[str]):
+    paid = t.filter(~refund(t) & t.customer_id.notnull())
+    per = paid.group_by([*by, "customer_id"]).aggregate(__orders=paid.count())
+    value = _ratio((per.__orders >= 2).sum(), per.count())
+    return per.group_by(by).aggregate(**{VALUE: value}) if by else per.aggregate(**{VALUE: value})
+
+
+repurchase_rate = metric("repurchase_rate", "复购率", "orders",
+                         "复购率 = 下单 ≥ 2 次的客户数 ÷ 购买人数（退款行不算下单）", "percent",
+                         "按所选周期内的订单计算；整体口径为数据中的全部订单", grouped=True)(_repurchase)
 
 
 @metric("purchase_frequency", "购买频次", "orders", "购买频次 = 订单数 ÷ 购买人数（均不含退款行）", "ratio")
-def purchase_frequency(f: pd.DataFrame) -> float:
-    return _ratio(orders(f), buyers(f))
+def purchase_frequency(t):
+    return _ratio(orders.fn.expr(t), buyers.fn.expr(t))
 
 
 @metric("gmv_per_buyer", "人均消费", "orders", "人均消费 = GMV（已扣退款）÷ 购买人数", "money")
-def gmv_per_buyer(f: pd.DataFrame) -> float:
-    return _ratio(gmv(f), buyers(f))
+def gmv_per_buyer(t):
+    return _ratio(gmv.fn.expr(t), buyers.fn.expr(t))
 
 
 # Contacts (联系客户统计): a row per day (and member) ------------------------------------------
 @metric("new_contacts", "新增客户数", "contacts", "新增客户数 = Σ new_contact_cnt")
-def new_contacts(f: pd.DataFrame) -> float:
-    return _sum(f, "new_contact_cnt")
+def new_contacts(t):
+    return _sum(t, "new_contact_cnt")
 
 
 @metric("lost_contacts", "删除/拉黑客户数", "contacts", "删除/拉黑客户数 = Σ negative_feedback_cnt",
         direction="down")
-def lost_contacts(f: pd.DataFrame) -> float:
-    return _sum(f, "negative_feedback_cnt") if "negative_feedback_cnt" in f else 0.0
+def lost_contacts(t):
+    return _sum(t, "negative_feedback_cnt") if "negative_feedback_cnt" in t.columns else 0.0
 
 
 @metric("net_new_contacts", "净增客户数", "contacts",
         "净增客户数 = Σ new_contact_cnt − Σ negative_feedback_cnt")
-def net_new_contacts(f: pd.DataFrame) -> float:
-    return new_contacts(f) - lost_contacts(f)
+def net_new_contacts(t):
+    lost = lost_contacts.fn.expr(t)
+    new = new_contacts.fn.expr(t)
+    return new if not _is_expr(lost) and lost == 0 else _add(new, lost, -1)
 
 
 @metric("chats", "聊天总数", "contacts", "聊天总数 = Σ chat_cnt")
-def chats(f: pd.DataFrame) -> float:
-    return _sum(f, "chat_cnt")
+def chats(t):
+    return _sum(t, "chat_cnt")
 
 
 @metric("messages", "发送消息数", "contacts", "发送消息数 = Σ message_cnt")
-def messages(f: pd.DataFrame) -> float:
-    return _sum(f, "message_cnt")
+def messages(t):
+    return _sum(t, "message_cnt")
 
 
-def _chat_weighted(f: pd.DataFrame, column: str) -> float:
+def _chat_weighted(t, column: str):
     """Mean of a per-day figure weighted by that day's chats; days without chats drop out."""
-    if column not in f:
-        return math.nan
-    ok = f[column].notna() & (f["chat_cnt"] > 0)
-    return _ratio((f.loc[ok, column] * f.loc[ok, "chat_cnt"]).sum(), f.loc[ok, "chat_cnt"].sum())
+    if column not in t.columns:
+        return None
+    ok = t[column].notnull() & (t.chat_cnt > 0).fill_null(False)
+    return _ratio((t[column] * t.chat_cnt).sum(where=ok), t.chat_cnt.sum(where=ok))
 
 
 @metric("reply_rate", "回复率", "contacts",
         "回复率 = Σ(已回复聊天占比 × chat_cnt) ÷ Σ chat_cnt（按聊天数加权；无聊天的日期不计）", "percent",
         "企业微信在没有聊天的日期不返回 reply_percentage")
-def reply_rate(f: pd.DataFrame) -> float:
-    return _chat_weighted(f, "reply_percentage")
+def reply_rate(t):
+    return _chat_weighted(t, "reply_percentage")
 
 
 @metric("avg_reply_time", "平均首次回复时长", "contacts",
         "平均首次回复时长 = Σ(avg_reply_time × chat_cnt) ÷ Σ chat_cnt（分钟）", "minutes", change="relative",
         direction="down")
-def avg_reply_time(f: pd.DataFrame) -> float:
-    return _chat_weighted(f, "avg_reply_time")
+def avg_reply_time(t):
+    return _chat_weighted(t, "avg_reply_time")
 
 
 # Groups (客户群统计): a row per day -------------------------------------------------------------
 @metric("group_activity", "群活跃度", "groups",
         "群活跃度 = Σ member_has_msg ÷ Σ member_total（每日发言成员占群成员的比例，按人数加权）", "percent",
         "非企业微信官方指标，是常用的衍生指标")
-def group_activity(f: pd.DataFrame) -> float:
-    return _ratio(f["member_has_msg"].sum(), f["member_total"].sum())
+def group_activity(t):
+    return _ratio(t.member_has_msg.sum(), t.member_total.sum())
 
 
 @metric("messages_per_active_member", "人均发言数", "groups",
         "人均发言数 = Σ msg_total ÷ Σ member_has_msg（每位发言成员的消息数）", "ratio")
-def messages_per_active_member(f: pd.DataFrame) -> float:
-    return _ratio(_sum(f, "msg_total"), f["member_has_msg"].sum())
+def messages_per_active_member(t):
+    return _ratio(_sum(t, "msg_total"), t.member_has_msg.sum())
 
 
-def _last(f: pd.DataFrame, column: str) -> float:
-    if column not in f or f[column].dropna().empty:
-        return math.nan
-    return float(f.sort_values("stat_time")[column].dropna().iloc[-1])
+def _last(t, column: str):
+    """The column's value on the period's last day that has one."""
+    if column not in t.columns:
+        return None
+    return t[column].argmax(t.stat_time, where=t[column].notnull())
 
 
 @metric("group_members", "群成员总数", "groups", "群成员总数 = 周期最后一天的 member_total")
-def group_members(f: pd.DataFrame) -> float:
-    return _last(f, "member_total")
+def group_members(t):
+    return _last(t, "member_total")
 
 
 @metric("group_count", "客户群总数", "groups", "客户群总数 = 周期最后一天的 chat_total")
-def group_count(f: pd.DataFrame) -> float:
-    return _last(f, "chat_total")
+def group_count(t):
+    return _last(t, "chat_total")
 
 
 @metric("new_group_members", "新增群人数", "groups", "新增群人数 = Σ new_member_cnt")
-def new_group_members(f: pd.DataFrame) -> float:
-    return _sum(f, "new_member_cnt")
+def new_group_members(t):
+    return _sum(t, "new_member_cnt")
 
 
 # Moments (朋友圈): a row per post -------------------------------------------------------------
 @metric("posts", "发布条数", "moments", "发布条数 = 朋友圈行数")
-def posts(f: pd.DataFrame) -> float:
-    return float(len(f))
+def posts(t):
+    return t.count()
 
 
 @metric("likes", "点赞数", "moments", "点赞数 = Σ 点赞")
-def likes(f: pd.DataFrame) -> float:
-    return _sum(f, "likes")
+def likes(t):
+    return _sum(t, "likes")
 
 
 @metric("comments", "评论数", "moments", "评论数 = Σ 评论")
-def comments(f: pd.DataFrame) -> float:
-    return _sum(f, "comments")
+def comments(t):
+    return _sum(t, "comments")
 
 
 @metric("engagement_per_post", "条均互动", "moments", "条均互动 = (Σ 点赞 + Σ 评论) ÷ 发布条数", "ratio")
-def engagement_per_post(f: pd.DataFrame) -> float:
-    return _ratio(likes(f) + comments(f), posts(f))
+def engagement_per_post(t):
+    return _ratio(_add(likes.fn.expr(t), comments.fn.expr(t)), t.count())
 
 
 @metric("moments_gmv", "朋友圈成交额", "moments", "朋友圈成交额 = Σ 成交额（导出中有该列时）", "money")
-def moments_gmv(f: pd.DataFrame) -> float:
-    return _sum(f, "gmv")
+def moments_gmv(t):
+    return _sum(t, "gmv")
 
 
 # Funnel: ordered stages ----------------------------------------------------------------------
+def _stage_order(t):
+    """A funnel's stages in file order; a table without one is ordered by falling counts."""
+    return t[ROW] if ROW in t.columns else -t["count"]
+
+
 @metric("funnel_conversion", "整体转化率", "funnel", "整体转化率 = 最后一环人数 ÷ 第一环人数", "percent")
-def funnel_conversion(f: pd.DataFrame) -> float:
-    if f.empty:
-        return math.nan
-    return _ratio(f["count"].iloc[-1], f["count"].iloc[0])
+def funnel_conversion(t):
+    order = _stage_order(t)
+    return _ratio(t["count"].argmax(order), t["count"].argmin(order))
 
 
 @metric("funnel_entries", "漏斗入口人数", "funnel", "漏斗入口人数 = 第一环人数")
-def funnel_entries(f: pd.DataFrame) -> float:
-    return float(f["count"].iloc[0]) if len(f) else math.nan
+def funnel_entries(t):
+    return t["count"].argmin(_stage_order(t))
 
 
-def funnel_steps(f: pd.DataFrame) -> pd.DataFrame:
+def funnel_steps(data: Any, engine: Engine | None = None) -> pd.DataFrame:
     """Each stage with its count, step conversion (÷ previous stage) and overall (÷ first)."""
-    out = f[["stage", "count"]].reset_index(drop=True).copy()
+    engine = engine or Engine()
+    t = engine.table(data)
+    out = engine.run(t.select("stage", "count", __order=_stage_order(t)).order_by("__order"))
+    out = out[["stage", "count"]].reset_index(drop=True).copy()
     counts = out["count"].astype("float64")
     out["step_rate"] = counts / counts.shift(1)
     out["overall_rate"] = counts / counts.iloc[0] if len(out) and counts.iloc[0] else np.nan
     return out
+
+
+# Running metrics -----------------------------------------------------------------------------
+def values(data: Any, metrics: Sequence[Metric], by: Sequence[str] = (), engine: Engine | None = None) -> pd.DataFrame:
+    """Several metrics over ``data`` per group of ``by``: one query for all one-step metrics.
+
+    Columns: the ``by`` columns, then one per metric name. Groups without rows are absent.
+    """
+    engine = engine or Engine()
+    t = engine.table(data)
+    by = list(by)
+    simple = {m.name: definition(m).expr(t) for m in metrics if not definition(m).grouped}
+    parts: list[pd.DataFrame] = []
+    exprs = {n: v.cast("float64") for n, v in simple.items() if _is_expr(v)}
+    if exprs or by:
+        agg = t.group_by(by).aggregate(**exprs) if by else t.aggregate(**(exprs or {"__n": t.count()}))
+        parts.append(engine.run(agg))
+    for m in metrics:
+        d = definition(m)
+        if d.grouped:
+            parts.append(engine.run(d.table(t, by)).rename(columns={VALUE: m.name}))
+    if not parts:
+        parts.append(engine.run(t.aggregate(__n=t.count())))
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.merge(p, on=by, how="outer") if by else pd.concat([out.reset_index(drop=True), p], axis=1)
+    for n, v in simple.items():
+        if not _is_expr(v):
+            out[n] = math.nan if v is None else float(v)
+    keep = by + [m.name for m in metrics]
+    out = out[keep].copy()
+    for m in metrics:
+        out[m.name] = pd.to_numeric(out[m.name], errors="coerce").astype("float64")
+    return out
+
+
+def empty_value(m: Metric, t, engine: Engine) -> float:
+    """``m`` over no rows: 0 for counts and sums, NaN for rates (what an empty period shows)."""
+    return engine.empty_value((m.name, tuple(t.columns)),
+                              lambda: number(engine.run(definition(m).table(t.filter(_ibis().literal(False))))
+                                             .iloc[0][VALUE]))
+
+
+def summary(data: Any, kind: str, engine: Engine | None = None, metrics: Sequence[Metric] | None = None) -> dict[str, float]:
+    """Every metric of ``kind`` over the whole data (used by reports and the benchmark)."""
+    wanted = [m for m in (metrics or METRICS) if m.kind == kind]
+    row = values(data, wanted, engine=engine)
+    return {m.name: float(row[m.name].iloc[0]) if len(row) else math.nan for m in wanted}
 
 
 # Periods -------------------------------------------------------------------------------------
@@ -297,7 +423,7 @@ def freq_of(value: str | None, default: str = "M") -> str:
 
 
 def period_key(times: pd.Series, freq: str) -> pd.Series:
-    """The start of the day/week (Monday)/month each timestamp falls in."""
+    """The start of the day/week (Monday)/month each timestamp falls in (pandas)."""
     times = pd.to_datetime(times)
     if freq == "D":
         return times.dt.normalize()
@@ -305,6 +431,11 @@ def period_key(times: pd.Series, freq: str) -> pd.Series:
         day = times.dt.normalize()
         return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
     return times.dt.to_period("M").dt.to_timestamp()
+
+
+def period_expr(times, freq: str):
+    """The same in the engine: the start of the day/ISO week (Monday)/month of a time column."""
+    return times.cast("timestamp").truncate({"D": "D", "W": "W", "M": "M"}[freq])
 
 
 def period_label(start: pd.Timestamp, freq: str, with_year: bool = True) -> str:
@@ -318,23 +449,27 @@ def period_label(start: pd.Timestamp, freq: str, with_year: bool = True) -> str:
     return text + ("当周" if freq == "W" else "")
 
 
-def series(frame: pd.DataFrame, m: Metric, freq: str, time_column: str | None = None) -> pd.DataFrame:
+def series(data: Any, m: Metric, freq: str, time_column: str | None = None,
+           engine: Engine | None = None) -> pd.DataFrame:
     """``m`` per period: columns ``period`` (start), ``value``, ``previous``, ``change``.
 
     Every period between the first and the last is present (empty periods give 0 for sums,
     NaN for rates) so that a gap in activity shows as a gap, not as a jump.
     """
+    engine = engine or Engine()
+    t = engine.table(data)
     col = time_column or TIME_COLUMN.get(m.kind)
-    if col is None or col not in frame:
+    if col is None or col not in t.columns:
         raise KeyError(col)
-    frame = frame[frame[col].notna()]
-    if frame.empty:
+    t = t.filter(t[col].notnull())
+    t = t.mutate(__period=period_expr(t[col], freq))
+    got = engine.run(definition(m).table(t, ["__period"]))
+    if got.empty:
         return pd.DataFrame({"period": pd.Series([], dtype="datetime64[us]"), "value": [], "previous": [], "change": []})
-    keys = period_key(frame[col], freq)
-    values = {k: m.fn(g) for k, g in frame.groupby(keys, sort=True)}
-    index = _all_periods(min(values), max(values), freq)
-    empty = frame.iloc[:0]
-    vals = [values[k] if k in values else m.fn(empty) for k in index]
+    found = {pd.Timestamp(k): number(v) for k, v in zip(got["__period"], got[VALUE])}
+    index = _all_periods(min(found), max(found), freq)
+    blank = empty_value(m, t, engine) if len(index) > len(found) else math.nan
+    vals = [found[k] if k in found else blank for k in index]
     out = pd.DataFrame({"period": index, "value": np.array(vals, dtype="float64")})
     out["previous"] = out["value"].shift(1)
     out["change"] = [change(v, p, m) for v, p in zip(out["value"], out["previous"])]
@@ -344,6 +479,9 @@ def series(frame: pd.DataFrame, m: Metric, freq: str, time_column: str | None = 
 def _all_periods(first: pd.Timestamp, last: pd.Timestamp, freq: str) -> list[pd.Timestamp]:
     step = {"D": "D", "W": "7D", "M": "MS"}[freq]
     return list(pd.date_range(first, last, freq=step))
+
+
+all_periods = _all_periods  # every period start from the first to the last (charts use it)
 
 
 def change(value: float, previous: float, m: Metric) -> float:
@@ -373,12 +511,15 @@ class Reading:
     change: float = math.nan
 
 
-def reading(frame: pd.DataFrame, m: Metric, freq: str | None, time_column: str | None = None) -> Reading:
-    """The metric over the whole frame (``freq`` None) or over its last period."""
+def reading(data: Any, m: Metric, freq: str | None, time_column: str | None = None,
+            engine: Engine | None = None) -> Reading:
+    """The metric over the whole data (``freq`` None) or over its last period."""
+    engine = engine or Engine()
+    t = engine.table(data)
     col = time_column or TIME_COLUMN.get(m.kind)
-    if freq is None or col is None or col not in frame:
-        return Reading(m, m.fn(frame))
-    s = series(frame, m, freq, col)
+    if freq is None or col is None or col not in t.columns:
+        return Reading(m, definition(m)(t, engine))
+    s = series(t, m, freq, col, engine)
     if s.empty:
         return Reading(m, math.nan)
     last = s.iloc[-1]
@@ -386,47 +527,87 @@ def reading(frame: pd.DataFrame, m: Metric, freq: str | None, time_column: str |
                    {"D": "前一日", "W": "上周", "M": "上月"}[freq], float(last["change"]))
 
 
+def readings(data: Any, metrics: Sequence[Metric], freq: str | None, engine: Engine | None = None) -> dict[str, Reading]:
+    """:func:`reading` of several metrics of one kind: one query for all of them per period."""
+    engine = engine or Engine()
+    t = engine.table(data)
+    out: dict[str, Reading] = {}
+    by_col: dict[str | None, list[Metric]] = {}
+    for m in metrics:
+        col = TIME_COLUMN.get(m.kind)
+        by_col.setdefault(col if freq is not None and col in t.columns else None, []).append(m)
+    for col, group in by_col.items():
+        if col is None:
+            row = values(t, group, engine=engine)
+            out.update({m.name: Reading(m, float(row[m.name].iloc[0])) for m in group})
+            continue
+        dated = t.filter(t[col].notnull())
+        dated = dated.mutate(__period=period_expr(dated[col], freq))
+        got = values(dated, group, ["__period"], engine).sort_values("__period")
+        if got.empty:
+            out.update({m.name: Reading(m, math.nan) for m in group})
+            continue
+        last, first = pd.Timestamp(got["__period"].iloc[-1]), pd.Timestamp(got["__period"].iloc[0])
+        periods = _all_periods(first, last, freq)
+        previous = periods[-2] if len(periods) > 1 else None
+        rows = {pd.Timestamp(p): i for i, p in enumerate(got["__period"])}
+        for m in group:
+            value = float(got[m.name].iloc[-1])
+            if previous is None:
+                before = math.nan
+            elif previous in rows:
+                before = float(got[m.name].iloc[rows[previous]])
+            else:  # no row in the period before: what an empty period gives (0 for sums)
+                before = empty_value(m, dated, engine)
+            out[m.name] = Reading(m, value, period_label(last, freq), {"D": "前一日", "W": "上周", "M": "上月"}[freq],
+                                  change(value, before, m))
+    return out
+
+
 # Cohorts and LTV -----------------------------------------------------------------------------
-def _months_since_first(f: pd.DataFrame) -> tuple[pd.Series, pd.Series, np.ndarray, np.ndarray, np.ndarray]:
-    """Cohort (first order month), months since it, customer code and refund flag of each row
-    of a customer with an order, and which rows those are: refunds join their buyer's cohort,
-    a customer with refunds only has none."""
-    codes = customer_codes(f)
-    times = f["order_time"]
-    ordinal = (times.dt.year * 12 + times.dt.month - 1).to_numpy()
-    refund = refunds(f)
-    if refund.any():
-        first = pd.Series(np.where(refund, np.nan, ordinal.astype("float64"))).groupby(codes).transform("min").to_numpy()
-        keep = ~np.isnan(first)
-        first, ordinal, codes, refund = first[keep].astype("int64"), ordinal[keep], codes[keep], refund[keep]
-    else:
-        first = pd.Series(ordinal).groupby(codes).transform("min").to_numpy()
-        keep = np.ones(len(f), dtype=bool)
-    index = f.index[keep]
-    cohort = pd.to_datetime({"year": first // 12, "month": first % 12 + 1, "day": 1})
-    return (pd.Series(cohort.to_numpy(), index=index), pd.Series(ordinal - first, index=index), codes, refund,
-            keep)
+def _cohort_rows(t):
+    """Each dated row of a customer with an order, with its cohort (first order month, as
+    year×12+month−1), months since it (``__k``) and its refund flag: refunds join their
+    buyer's cohort, a customer with refunds only has none."""
+    t = t.filter(t.order_time.notnull() & t.customer_id.notnull())
+    t = t.mutate(__month=t.order_time.year() * 12 + t.order_time.month() - 1, __refund=refund(t),
+                 __amount=signed_amount(t))
+    paid = t.filter(~t.__refund)
+    first = paid.group_by("customer_id").aggregate(__cohort=paid.__month.min())
+    rows = t.inner_join(first, "customer_id")
+    return rows.mutate(__k=rows.__month - rows.__cohort)
 
 
-def cohort_retention(f: pd.DataFrame, max_months: int = 12) -> pd.DataFrame:
+def _last_month(t, engine: Engine) -> pd.Timestamp | None:
+    got = engine.run(t.aggregate(__last=t.order_time.max()))
+    last = got["__last"].iloc[0] if len(got) else None
+    return None if last is None or pd.isna(last) else pd.Timestamp(last).to_period("M").to_timestamp()
+
+
+def _month_start(ordinal: int) -> pd.Timestamp:
+    return pd.Timestamp(year=int(ordinal) // 12, month=int(ordinal) % 12 + 1, day=1)
+
+
+def cohort_retention(data: Any, max_months: int = 12, engine: Engine | None = None) -> pd.DataFrame:
     """Monthly cohorts (first order month) × months since: share of the cohort ordering again.
 
     Index: cohort month start; column 0 is always 1.0; columns run to ``max_months``.
     Cells a cohort has not reached yet are NaN. Column ``size`` holds the cohort size.
     Refund rows are no order: they neither start a cohort nor count as ordering again.
     """
-    f = f[f["order_time"].notna()]
-    if f.empty:
+    engine = engine or Engine()
+    t = engine.table(data)
+    last = _last_month(t, engine)
+    if last is None:
         return pd.DataFrame(columns=["size"])
-    cohort, k, codes, refund, _ = _months_since_first(f)
-    if not len(codes):
+    rows = _cohort_rows(t)
+    active = rows.filter(~rows.__refund & (rows.__k <= max_months))
+    got = engine.run(active.group_by(["__cohort", "__k"]).aggregate(__n=active.customer_id.nunique()))
+    if got.empty:
         return pd.DataFrame(columns=["size"])
-    last = f["order_time"].max().to_period("M").to_timestamp()
-    active = pd.DataFrame({"cohort": cohort, "k": k, "c": codes})
-    if refund.any():
-        active = active[~refund]
-    active = active[active["k"] <= max_months].drop_duplicates()
-    counts = active.groupby(["cohort", "k"]).size().unstack("k")
+    got["__cohort"] = [_month_start(c) for c in got["__cohort"]]
+    counts = got.pivot(index="__cohort", columns="__k", values="__n").sort_index()
+    counts.index.name, counts.columns.name = None, "k"
     counts = counts.reindex(columns=_month_columns(counts.index, last, max_months)).fillna(0)
     size = counts[0]
     table = _mask_future(counts.div(size, axis=0), last)
@@ -434,30 +615,77 @@ def cohort_retention(f: pd.DataFrame, max_months: int = 12) -> pd.DataFrame:
     return table
 
 
-def cohort_ltv(f: pd.DataFrame, max_months: int = 12) -> pd.DataFrame:
+def retention_until(data: Any, cutoffs: Sequence, max_months: int = 12, engine: Engine | None = None,
+                    day_column: str | None = None) -> dict:
+    """:func:`cohort_retention` of the rows up to each cutoff day, for many cutoffs in two
+    queries (a report shows the cohorts as of each period's end).
+
+    A customer's cohort is the month of their first order, which is the same in every cutoff
+    that includes it; a cohort customer counts in month k by a cutoff when their first order
+    of that month lies on or before it. So the engine returns, per cohort, k and that day, how
+    many customers: each cutoff sums what lies before it.
+    """
+    engine = engine or Engine()
+    t = engine.table(data)
+    t = t.filter(t.order_time.notnull())
+    day = t[day_column] if day_column else t.order_time
+    t = t.mutate(__date=day.cast("date"))
+    lasts = engine.run(t.group_by("__date").aggregate(__last=t.order_time.max()).order_by("__date"))
+    rows = _cohort_rows(t)
+    paid = rows.filter(~rows.__refund & (rows.__k <= max_months))
+    firsts = paid.group_by(["customer_id", "__cohort", "__k"]).aggregate(__first=paid.__date.min())
+    got = engine.run(firsts.group_by(["__cohort", "__k", "__first"]).aggregate(__n=firsts.count()))
+    got["__first"] = pd.to_datetime(got["__first"])
+    dates = pd.to_datetime(lasts["__date"])
+    out = {}
+    for cutoff in cutoffs:
+        end = pd.Timestamp(cutoff)
+        seen = lasts[dates <= end]
+        if seen.empty:
+            out[cutoff] = pd.DataFrame(columns=["size"])
+            continue
+        last = pd.Timestamp(seen["__last"].max()).to_period("M").to_timestamp()
+        part = got[got["__first"] <= end]
+        if part.empty:
+            out[cutoff] = pd.DataFrame(columns=["size"])
+            continue
+        counts = part.groupby(["__cohort", "__k"])["__n"].sum().unstack("__k")
+        counts.index = [_month_start(c) for c in counts.index]
+        counts = counts.sort_index()
+        counts.columns.name = "k"
+        counts = counts.reindex(columns=_month_columns(counts.index, last, max_months)).fillna(0)
+        size = counts[0]
+        table = _mask_future(counts.div(size, axis=0), last)
+        table.insert(0, "size", size.astype("int64"))
+        out[cutoff] = table
+    return out
+
+
+def cohort_ltv(data: Any, max_months: int = 12, engine: Engine | None = None) -> pd.DataFrame:
     """Cumulative GMV per cohort customer by months since first order (same shape as retention).
 
     GMV as the ``gmv`` metric counts it: a refund is netted in the month it happened.
     """
-    f = f[f["order_time"].notna()]
-    if f.empty:
+    engine = engine or Engine()
+    t = engine.table(data)
+    last = _last_month(t, engine)
+    if last is None:
         return pd.DataFrame(columns=["size"])
-    cohort, k, codes, refund, keep = _months_since_first(f)
-    if not len(codes):
+    rows = _cohort_rows(t)
+    firsts = rows.filter((rows.__k == 0) & ~rows.__refund)
+    size = engine.run(firsts.group_by("__cohort").aggregate(size=firsts.customer_id.nunique()))
+    if size.empty:
         return pd.DataFrame(columns=["size"])
-    last = f["order_time"].max().to_period("M").to_timestamp()
-    amount = f["amount"].to_numpy(dtype="float64", na_value=np.nan)[keep]
-    if refund.any():
-        amount = np.where(refund, -np.abs(amount), amount)
-    frame = pd.DataFrame({"cohort": cohort, "k": k, "amount": amount, "c": codes}, index=cohort.index)
-    first_orders = frame[(frame["k"] == 0) & ~refund] if refund.any() else frame[frame["k"] == 0]
-    size = first_orders.groupby("cohort")["c"].nunique()
-    frame = frame[frame["k"] <= max_months]
-    gmv_k = frame.groupby(["cohort", "k"])["amount"].sum().unstack("k")
+    lived = rows.filter((rows.__k >= 0) & (rows.__k <= max_months))
+    got = engine.run(lived.group_by(["__cohort", "__k"]).aggregate(__gmv=exact_sum(lived.__amount)))
+    size = pd.Series(size["size"].to_numpy(), index=[_month_start(c) for c in size["__cohort"]]).sort_index()
+    got["__cohort"] = [_month_start(c) for c in got["__cohort"]]
+    gmv_k = got.pivot(index="__cohort", columns="__k", values="__gmv").sort_index()
+    gmv_k.index.name, gmv_k.columns.name = None, "k"
     gmv_k = gmv_k.reindex(columns=_month_columns(gmv_k.index, last, max_months)).fillna(0.0)
     table = gmv_k.cumsum(axis=1).div(size, axis=0)
     table = _mask_future(table, last)
-    table.insert(0, "size", size.astype("int64"))
+    table.insert(0, "size", size.reindex(table.index).astype("int64"))
     return table
 
 
@@ -477,13 +705,13 @@ def _mask_future(table: pd.DataFrame, last: pd.Timestamp) -> pd.DataFrame:
     return table
 
 
-def ltv_curve(f: pd.DataFrame, max_months: int = 12) -> pd.DataFrame:
+def ltv_curve(data: Any, max_months: int = 12, engine: Engine | None = None) -> pd.DataFrame:
     """Cumulative GMV per customer by months since first order, over cohorts that reached it.
 
     Each month k averages the cohorts observed for at least k months, weighted by cohort size.
     Columns: ``month`` (k), ``ltv``, ``customers`` (customers behind the point).
     """
-    table = cohort_ltv(f, max_months)
+    table = cohort_ltv(data, max_months, engine)
     if table.empty:
         return pd.DataFrame({"month": [], "ltv": [], "customers": []})
     size = table["size"]
@@ -493,11 +721,6 @@ def ltv_curve(f: pd.DataFrame, max_months: int = 12) -> pd.DataFrame:
         n = int(size[ok].sum())
         rows.append((int(k), float((table.loc[ok, k] * size[ok]).sum() / n) if n else math.nan, n))
     return pd.DataFrame(rows, columns=["month", "ltv", "customers"])
-
-
-def summary(frame: pd.DataFrame, kind: str) -> dict[str, float]:
-    """Every metric of ``kind`` over the whole frame (used by reports and the benchmark)."""
-    return {m.name: m.fn(frame) for m in METRICS if m.kind == kind}
 
 
 # Every metric defined here, in the order the 指标口径 page lists them.

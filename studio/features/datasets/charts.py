@@ -22,6 +22,7 @@ from studio.cache import Cache, file_hash, key_of
 from studio.core.blocks import BlockContext, check_keys
 from studio.core.project import Project
 from studio.data import kpi
+from studio.data.engine import ROW, Engine
 from studio.data.format import tick as format_tick, value as format_value
 from studio.data.kinds import header_key, strip_unit
 from studio.data.reader import Table
@@ -382,28 +383,39 @@ def _x_labels(keys: list, freq: str | None) -> list[str]:
     return [kpi.period_label(k, freq, with_year=len(years) > 1 or freq == "M") for k in keys]
 
 
-def _aggregate(values: pd.Series, keys: pd.Series, agg: str) -> pd.Series:
-    grouped = values.groupby(keys, sort=False, observed=True)
+def _aggregate(t, column: str, agg: str):
+    """The Ibis reduction of a column for ``agg`` (sum/mean/…/last: the last value in file order)."""
+    col = t[column]
     if agg == "last":
-        return grouped.last()
-    return getattr(grouped, agg)()
+        return col.argmax(t[ROW] if ROW in t.columns else t[column], where=col.notnull())
+    if agg == "sum":
+        return kpi.exact_sum(col)
+    if agg == "nunique":
+        return col.nunique()
+    return getattr(col, agg)()
 
 
-def build(table: Table, spec: dict, chart_type: str, metrics: Mapping[str, kpi.Metric] | None = None) -> ChartData:
-    """Chart data for a block's ``spec``; ``metrics`` are the project's, for ``y: gmv``."""
+def build(table: Table, spec: dict, chart_type: str, metrics: Mapping[str, kpi.Metric] | None = None,
+          engine: Engine | None = None) -> ChartData:
+    """Chart data from a table and the block's keys (``spec``); raises ChartError.
+
+    ``metrics`` are the project's, for ``y: gmv``; every number is an aggregate computed by
+    ``engine`` (the project's, ``project.data.engine``), so the table may live in a warehouse.
+    """
     metrics = metrics or {}
-    """Chart data from a table and the block's keys (``spec``); raises ChartError."""
-    frame = table.frame
+    engine = engine or Engine()
+    frame = table.frame  # column names and types (rows are the engine's)
     kind = table.kind
     options = spec.get("options") or {}
     if chart_type == "cohort":
-        return _cohort(table, options)
+        return _cohort(table, options, engine)
     if chart_type == "ltv":
-        return _ltv(table, options)
+        return _ltv(table, options, engine)
     if chart_type == "scatter":
-        return _scatter(table, spec)
+        return _scatter(table, spec, engine)
+    t = engine.table(table)
     if chart_type == "funnel" and kind == "funnel" and not spec.get("x"):
-        steps = kpi.funnel_steps(frame)
+        steps = kpi.funnel_steps(t, engine)
         return ChartData("funnel", table.label("stage"), table.label("count"), "number",
                          [Trace("", [str(s) for s in steps["stage"]], [float(v) for v in steps["count"]])])
 
@@ -416,7 +428,7 @@ def build(table: Table, spec: dict, chart_type: str, metrics: Mapping[str, kpi.M
     freq = None
     if is_time(frame[x_col]):
         try:
-            freq = kpi.freq_of(spec.get("freq"), DEFAULT_FREQ.get(kind or "") or _spacing(frame[x_col]))
+            freq = kpi.freq_of(spec.get("freq"), DEFAULT_FREQ.get(kind or "") or _spacing(t, x_col, engine))
         except ValueError:
             raise ChartError(f"unknown freq '{spec.get('freq')}'", "freq", "use D (day), W (week) or M (month)")
         if chart_type in ("pie", "funnel"):
@@ -437,14 +449,27 @@ def build(table: Table, spec: dict, chart_type: str, metrics: Mapping[str, kpi.M
     group = spec.get("group")
     if group is not None and len(ys) > 1:
         raise ChartError("use either several 'y' or one 'y' with 'group', not both", "group")
-
-    data = frame[frame[x_col].notna()]
-    keys = kpi.period_key(data[x_col], freq) if freq else data[x_col].astype(str)
-    if freq:
-        order = kpi._all_periods(keys.min(), keys.max(), freq) if len(keys) else []
-    else:
-        order = list(pd.unique(keys))
     group_col = column_of(table, str(group), "group", metrics) if group is not None else None
+
+    data = t.filter(t[x_col].notnull())
+    data = data.mutate(__key=kpi.period_expr(data[x_col], freq) if freq else data[x_col])
+    if freq:
+        span = engine.run(data.aggregate(lo=data.__key.min(), hi=data.__key.max()))
+        lo, hi = span["lo"].iloc[0], span["hi"].iloc[0]
+        order = kpi.all_periods(pd.Timestamp(lo), pd.Timestamp(hi), freq) if not pd.isna(lo) else []
+    else:  # categories in the order the file first shows them
+        seen = engine.run(data.group_by("__key").aggregate(
+            __first=data[ROW].min() if ROW in data.columns else data.__key.min()).order_by(["__first", "__key"]))
+        order = list(dict.fromkeys(str(k) for k in seen["__key"]))
+    by = ["__key"]
+    if group_col is not None:
+        data = data.filter(data[group_col].notnull())
+        by = [group_col, "__key"]
+
+    def keyed(result: pd.DataFrame) -> pd.DataFrame:
+        result = result.copy()
+        result["__key"] = [pd.Timestamp(k) for k in result["__key"]] if freq else [str(k) for k in result["__key"]]
+        return result
 
     traces: list[Trace] = []
     fmt = "number"
@@ -458,10 +483,8 @@ def build(table: Table, spec: dict, chart_type: str, metrics: Mapping[str, kpi.M
                                  f"{'a ' + kind + ' table' if kind else 'a table of no known kind'}", "y")
             fmt = m.format
             label = m.label
-            fn = m.fn
-            def compute(part: pd.DataFrame, k: pd.Series, fn=fn) -> pd.Series:
-                return pd.Series({key: fn(g) for key, g in part.groupby(k, sort=False, observed=True)}, dtype="float64")
-            empty_value = m.fn(frame.iloc[:0])
+            result = keyed(engine.run(kpi.definition(m).table(data, by)))
+            empty_value = kpi.empty_value(m, t, engine)
         else:
             y_col = column_of(table, y, "y", metrics)
             how = agg or ("count" if not pd.api.types.is_numeric_dtype(frame[y_col]) else "sum")
@@ -470,34 +493,35 @@ def build(table: Table, spec: dict, chart_type: str, metrics: Mapping[str, kpi.M
                                  "use agg: count or agg: nunique, or pick a numeric column")
             fmt = _column_format(table, y_col, how)
             label = table.label(y_col) + ("" if how == "sum" else f"（{AGG_LABELS[how]}）")
-            def compute(part: pd.DataFrame, k: pd.Series, y_col=y_col, how=how) -> pd.Series:
-                return _aggregate(part[y_col], k, how).astype("float64")
+            value = _aggregate(data, y_col, how).cast("float64")
+            result = keyed(engine.run(data.group_by(by).aggregate(value=value)))
             empty_value = 0.0 if how in ("sum", "count", "nunique") else math.nan
         y_labels.append(label)
         if group_col is None:
-            values = compute(data, keys)
+            values = dict(zip(result["__key"], result["value"]))
             traces.append(Trace(label, order, [_num(values.get(k, empty_value)) for k in order]))
         else:
-            for g, part in data.groupby(group_col, sort=True, observed=True):
-                values = compute(part, keys.loc[part.index])
+            for g in sorted(result[group_col].unique(), key=_sort_key):
+                part = result[result[group_col] == g]
+                values = dict(zip(part["__key"], part["value"]))
                 traces.append(Trace(str(g), order, [_num(values.get(k, empty_value)) for k in order]))
 
     if freq is None and options.get("sort") in ("desc", "asc") and traces:
         pairs = sorted(zip(traces[0].x, *(t.y for t in traces)), key=lambda p: (np.nan_to_num(p[1], nan=-math.inf)),
                        reverse=options["sort"] == "desc")
-        for i, t in enumerate(traces):
-            t.x = [p[0] for p in pairs]
-            t.y = [p[i + 1] for p in pairs]
+        for i, tr in enumerate(traces):
+            tr.x = [p[0] for p in pairs]
+            tr.y = [p[i + 1] for p in pairs]
     top = options.get("top")
     note = ""
     if top and freq is None:
-        for t in traces:
-            if len(t.x) > int(top):
-                note = f"仅显示前 {int(top)} 项（共 {len(t.x)} 项）。"
-            t.x, t.y = t.x[: int(top)], t.y[: int(top)]
+        for tr in traces:
+            if len(tr.x) > int(top):
+                note = f"仅显示前 {int(top)} 项（共 {len(tr.x)} 项）。"
+            tr.x, tr.y = tr.x[: int(top)], tr.y[: int(top)]
     labels = _x_labels(traces[0].x if traces else [], freq)
-    for t in traces:
-        t.x = labels
+    for tr in traces:
+        tr.x = labels
     if chart_type in ("pie", "funnel"):
         traces = traces[:1]
     x_label = table.label(x_col) if not freq else f"{table.label(x_col)}（按{kpi.FREQ_LABELS[freq]}）"
@@ -505,9 +529,16 @@ def build(table: Table, spec: dict, chart_type: str, metrics: Mapping[str, kpi.M
                      str(options.get("format", fmt)), traces, note=note)
 
 
-def _spacing(times: pd.Series) -> str:
+def _sort_key(value):
+    """Groups in their natural order (numbers as numbers), whatever their type."""
+    return (0, value, "") if isinstance(value, (int, float, np.number)) else (1, 0, str(value))
+
+
+def _spacing(t, column: str, engine: Engine) -> str:
     """D, W or M from the usual gap between dates: a weekly sheet is plotted by week."""
-    days = pd.Series(times.dropna().dt.normalize().unique()).sort_values()
+    days = t.filter(t[column].notnull()).select(day=t[column].cast("date")).distinct()
+    got = engine.run(days.order_by("day"))
+    days = pd.Series(pd.to_datetime(got["day"])).sort_values()
     if len(days) < 2:
         return "D"
     gap = days.diff().dropna().median().days
@@ -531,7 +562,7 @@ def _column_format(table: Table, column: str, how: str) -> str:
     return "number"
 
 
-def _cohort(table: Table, options: dict) -> ChartData:
+def _cohort(table: Table, options: dict, engine: Engine | None = None) -> ChartData:
     if table.kind != "orders":
         raise ChartError(f"a cohort chart needs orders data, but {table.path.name} is "
                          f"{'a ' + table.kind + ' table' if table.kind else 'a table of no known kind'}", "type",
@@ -540,7 +571,14 @@ def _cohort(table: Table, options: dict) -> ChartData:
     value = str(options.get("value", "retention"))
     if value not in ("retention", "ltv"):
         raise ChartError(f"unknown cohort value '{value}'", "options", "use value: retention or value: ltv")
-    matrix = kpi.cohort_retention(table.frame, months) if value == "retention" else kpi.cohort_ltv(table.frame, months)
+    engine = engine or Engine()
+    t = engine.table(table)
+    matrix = kpi.cohort_retention(t, months, engine) if value == "retention" else kpi.cohort_ltv(t, months, engine)
+    return cohort_chart(matrix, value)
+
+
+def cohort_chart(matrix: pd.DataFrame, value: str = "retention") -> ChartData:
+    """A cohort matrix (``kpi.cohort_retention``/``cohort_ltv``) as a heatmap's data."""
     if matrix.empty:
         return ChartData("cohort", "首单月份", "留存率", "percent", [], z=[])
     cols = [c for c in matrix.columns if c != "size"]
@@ -554,17 +592,20 @@ def _cohort(table: Table, options: dict) -> ChartData:
                      else "LTV = 首单后累计实付金额 ÷ 该月首单客户数；空白为尚未到达的月份。")
 
 
-def _ltv(table: Table, options: dict) -> ChartData:
+def _ltv(table: Table, options: dict, engine: Engine | None = None) -> ChartData:
     if table.kind != "orders":
         raise ChartError(f"an LTV chart needs orders data, but {table.path.name} is "
                          f"{'a ' + table.kind + ' table' if table.kind else 'a table of no known kind'}", "type")
-    curve = kpi.ltv_curve(table.frame, int(options.get("months", 12)))
+    engine = engine or Engine()
+    curve = kpi.ltv_curve(engine.table(table), int(options.get("months", 12)), engine)
     return ChartData("line", "首单后月数", "累计人均消费（LTV）", "money",
                      [Trace("LTV", [f"第{int(m)}月" for m in curve["month"]], [float(v) for v in curve["ltv"]])],
                      note="每个点为已到达该月的首单月份客户的加权平均。")
 
 
-def _scatter(table: Table, spec: dict) -> ChartData:
+def _scatter(table: Table, spec: dict, engine: Engine | None = None) -> ChartData:
+    """Two numeric columns, point by point: the one chart whose rows leave the engine, at
+    most MAX_POINTS of them (a fixed sample of larger tables), and no other column."""
     if not spec.get("x") or not spec.get("y") or isinstance(spec.get("y"), list):
         raise ChartError("a scatter chart needs one numeric column on 'x' and one on 'y'", "y")
     x_col = column_of(table, str(spec["x"]), "x")
@@ -574,16 +615,23 @@ def _scatter(table: Table, spec: dict) -> ChartData:
         if not pd.api.types.is_numeric_dtype(frame[col]):
             raise ChartError(f"column '{spec[key]}' is not numeric; a scatter chart plots numbers", key)
     wanted = [x_col, y_col] + ([column_of(table, str(spec["group"]), "group")] if spec.get("group") else [])
-    data = frame[list(dict.fromkeys(wanted))]
-    data = data.dropna(subset=[x_col, y_col])
+    engine = engine or Engine()
+    t = engine.table(table)
+    points = t.filter(t[x_col].notnull() & t[y_col].notnull())
+    order = points[ROW] if ROW in points.columns else points[x_col]
+    points = points.select(*dict.fromkeys(wanted), __order=order)
+    total = int(engine.scalar(points.count()))
     note = ""
-    if len(data) > MAX_POINTS:
-        note = f"共 {len(data)} 个点，图中随机抽取 {MAX_POINTS} 个。"
-        data = data.sample(MAX_POINTS, random_state=0).sort_index()
+    if total > MAX_POINTS:
+        note = f"共 {total} 个点，图中随机抽取 {MAX_POINTS} 个。"
+        points = points.order_by(points.__order.hash()).limit(MAX_POINTS)
+    data = engine.run(points.order_by("__order"))
     traces = []
     if spec.get("group"):
         g_col = wanted[2]
-        for g, part in data.groupby(g_col, sort=True, observed=True):
+        data = data[data[g_col].notna()]
+        for g in sorted(data[g_col].unique(), key=_sort_key):
+            part = data[data[g_col] == g]
             traces.append(Trace(str(g), part[x_col].tolist(), part[y_col].tolist()))
     else:
         traces.append(Trace(table.label(y_col), data[x_col].tolist(), data[y_col].tolist()))
@@ -659,7 +707,7 @@ def _chart_html(ctx: BlockContext) -> str:
                             hint="options: " + ", ".join(sorted(OPTIONS)))
     table = load(ctx)
     try:
-        data = build(table, ctx.data, chart_type, ctx.project.registry.metrics)
+        data = build(table, ctx.data, chart_type, ctx.project.registry.metrics, ctx.project.data.engine)
     except ChartError as exc:
         raise ctx.error(str(exc), key=exc.key, hint=exc.hint) from None
     title = str(ctx.data.get("title") or default_title(data, chart_type))

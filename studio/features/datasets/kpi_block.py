@@ -84,12 +84,15 @@ def resolve_metric(ctx: BlockContext, table: Table, name: str, key: str) -> kpi.
     return m
 
 
-def tiles(table: Table, names: list[str], freq: str | None, metrics: Mapping[str, kpi.Metric]) -> list[dict]:
-    """The view of each tile; ``freq`` None gives totals over the whole file."""
+def tiles(table: Table, names: list[str], freq: str | None, metrics: Mapping[str, kpi.Metric],
+          engine=None) -> list[dict]:
+    """The view of each tile; ``freq`` None gives totals over the whole file. Every tile's
+    number comes from one query on the project's engine (``project.data.engine``)."""
     out = []
+    found = kpi.readings(table, [metrics[n] for n in names], freq, engine=engine)
     for name in names:
         m = metrics[name]
-        r = kpi.reading(table.frame, m, freq)
+        r = found[name]
         out.append({
             "name": m.name, "label": m.label, "formula": m.formula,
             "value": "NaN" if math.isnan(r.value) else repr(float(r.value)),
@@ -125,4 +128,5 @@ def kpi_block(ctx: BlockContext) -> str:
     if table.kind not in kpi.TIME_COLUMN:
         freq = None
     return ctx.project.render("kpi_tiles.html.j2", title=ctx.data.get("title"),
-                              tiles=tiles(table, [str(n) for n in names], freq, ctx.project.registry.metrics))
+                              tiles=tiles(table, [str(n) for n in names], freq, ctx.project.registry.metrics,
+                                          ctx.project.data.engine))

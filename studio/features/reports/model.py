@@ -156,6 +156,15 @@ class Series:
     last: dt.date | None = None
     daily: dict[str, dict[dt.date, float]] = field(default_factory=dict)  # metric -> value per day, computed once
     label: str = ""  # the kind's Chinese name (联系客户统计 …)
+    version: str | None = None  # data version of its files (the engine's result cache), None: unknown
+    _with_days: pd.DataFrame | None = field(default=None, repr=False)
+
+    def table(self, engine):
+        """The series in the query engine, with each row's Shanghai day in ``__day``."""
+        if self._with_days is None:
+            days = self.days if self.days is not None else np.full(len(self.frame), np.datetime64("NaT"), "datetime64[D]")
+            self._with_days = self.frame.assign(__day=pd.to_datetime(days))
+        return engine.table(self._with_days, self.version and f"series:{self.version}")
 
 
 @dataclass
@@ -228,6 +237,8 @@ def _series(kind: str, tables: list[tuple[Path, Any]], doc: "Document", project:
     col = kpi.TIME_COLUMN.get(kind) or _date_column(frame)
     schema = tables[0][1].schema
     s = Series(kind, frame, None, [p for p, _ in tables], label=schema.label if schema else kind)
+    versions = [project.data.engine.version_of(t.frame) for _, t in tables]
+    s.version = None if None in versions else "|".join(versions)
     if col is None:
         return s
     s.days = local_days(frame[col])

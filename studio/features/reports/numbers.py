@@ -1,7 +1,8 @@
 """The numbers of one report period, computed once: tiles, summary and charts all read them.
 
-Every figure comes from the KPI engine (``studio.data.kpi``) applied to the rows of the
-period and of the period before. A dataset with no row in a period is *missing* (数据缺失),
+Every figure comes from the KPI definitions (``studio.data.kpi``) run by the project's query
+engine (``project.data.engine``) on the rows of the period and of the period before: one
+query per kind and period, aggregates only. A dataset with no row in a period is *missing* (数据缺失),
 never zero. The change shown everywhere in a report is relative (+12.3% = 环比), also for
 rates, so that a tile's ``data-change`` and the summary say the same thing.
 """
@@ -18,10 +19,9 @@ import pandas as pd
 from studio.core.project import Project
 from studio.data import kpi
 from studio.data.format import value as format_value
-from studio.data.reader import Table
 from studio.features.calendars.checkup import FINDINGS
 from studio.features.calendars.model import STATUS_LABELS
-from studio.features.datasets.charts import ChartData, Trace, build
+from studio.features.datasets.charts import ChartData, Trace, cohort_chart
 
 from .model import ReportSource, Series, Target, available_metrics
 from .periods import Period, mask, parse_period
@@ -47,18 +47,19 @@ COHORT_MONTHS = 6
 
 # Plan against actual: metrics of the content calendar, so they sit in the same engine ----------
 @kpi.metric("plan_entries", "计划条数", "calendar", "计划条数 = 内容日历中日期在本期的条目数")
-def plan_entries(f: pd.DataFrame) -> float:
-    return float(len(f))
+def plan_entries(t):
+    return t.count()
 
 
 @kpi.metric("plan_published", "已发布条数", "calendar", "已发布条数 = 状态为“已发布”的日历条目数")
-def plan_published(f: pd.DataFrame) -> float:
-    return float((f["status"] == "published").sum()) if "status" in f else math.nan
+def plan_published(t):
+    return (t.status == "published").sum().fill_null(0) if "status" in t.columns else None
 
 
 @kpi.metric("plan_completion", "发布完成率", "calendar", "发布完成率 = 已发布条数 ÷ 计划条数", "percent")
-def plan_completion(f: pd.DataFrame) -> float:
-    return plan_published(f) / len(f) if len(f) else math.nan
+def plan_completion(t):
+    published = plan_published.fn.expr(t)
+    return None if published is None else published.cast("float64") / t.count().cast("float64").nullif(0)
 
 
 CALENDAR_METRICS: tuple[kpi.Metric, ...] = (plan_entries, plan_published, plan_completion)
@@ -250,6 +251,23 @@ def persona_rows(source: ReportSource, frame: pd.DataFrame) -> np.ndarray:
     return frame["persona"].astype(str).isin(names).to_numpy()
 
 
+def in_period(t, period: Period, series: Series, source: ReportSource):
+    """The engine's rows of ``series`` in ``period`` (the moments of the report's personas)."""
+    if series.days is None:
+        return t
+    t = t.filter(t.__day.between(pd.Timestamp(period.start), pd.Timestamp(period.end)))
+    return scoped(t, series, source)
+
+
+def scoped(t, series: Series, source: ReportSource):
+    """Only the moments of the report's personas (the column may hold a slug or a name)."""
+    wanted = set(source.model.personas)
+    if series.kind == "moments" and wanted and "persona" in t.columns:
+        names = sorted(wanted | {source.persona_names.get(s, s) for s in wanted})
+        t = t.filter(t.persona.cast("string").isin(names))
+    return t
+
+
 def rows_in(series: Series, period: Period, source: ReportSource) -> pd.DataFrame:
     if series.days is None:
         return series.frame
@@ -285,28 +303,66 @@ def compute(project: "Project", source: ReportSource, period: Period,
     has_previous = span is not None and prev.end >= span[0]  # the first period is compared with nothing
     now_rows = {k: rows_in(s, period, source) for k, s in series.items()}
     prev_rows = {k: rows_in(s, prev, source) if has_previous else s.frame.iloc[:0] for k, s in series.items()}
-    for name in headline(source):
+    engine = project.data.engine
+    names = headline(source)
+    now_values = _values(engine, series, source, period, names, now_rows)
+    prev_values = _values(engine, series, source, prev, names, prev_rows) if has_previous else {}
+    for name in names:
         m = source.metrics[name]
         cur, before = now_rows.get(m.kind), prev_rows.get(m.kind)
         missing = cur is None or cur.empty
         prev_missing = has_previous and (before is None or before.empty)
-        out.figures.append(Figure(m, math.nan if missing else m.fn(cur),
-                                  m.fn(before) if has_previous and not prev_missing else math.nan,
+        out.figures.append(Figure(m, math.nan if missing else now_values[name],
+                                  prev_values[name] if has_previous and not prev_missing else math.nan,
                                   missing, prev_missing, source.targets.get(name)))
     for kind, s in source.series.items():
-        out.sections.append(_section(source, s, period, now_rows[kind], prev_rows[kind]))
+        out.sections.append(_section(source, s, period, now_rows[kind], prev_rows[kind], engine))
         note = _coverage(s, period, now_rows[kind])
         if note:
             out.coverage.append(note)
     if "calendar" in series:
-        out.plan = _plan(source, now_rows["calendar"], series["calendar"], period)
+        out.plan = _plan(source, now_rows["calendar"], series["calendar"], period, engine)
         out.findings = period_findings(project, source, period)
     if "moments" in source.series:
         out.posts_missing = now_rows["moments"].empty
         out.top_posts, out.bottom_posts = _posts(source, now_rows["moments"])
     if "orders" in source.series and not now_rows["orders"].empty:
-        out.cohort = _cohort(source.series["orders"], period)
+        out.cohort = _cohort(source.series["orders"], period, engine)
     return out
+
+
+def _values(engine, series: dict[str, Series], source: ReportSource, period: Period, names: list[str],
+            rows: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """The headline metrics over ``period``, from every period's numbers (:func:`per_period`)."""
+    out: dict[str, float] = {n: math.nan for n in names}
+    for kind, s in series.items():
+        wanted = [source.metrics[n] for n in names if source.metrics[n].kind == kind]
+        if not wanted or rows[kind].empty:
+            continue
+        if s.days is None:  # no dates (a funnel): the whole data in every period
+            got = kpi.values(s.table(engine), wanted, engine=engine)
+            found = {m.name: float(got[m.name].iloc[0]) for m in wanted}
+        else:
+            found = per_period(engine, s, source, wanted).get(period.start, {})
+        for m in wanted:
+            out[m.name] = found.get(m.name, math.nan)
+    return out
+
+
+def per_period(engine, s: Series, source: ReportSource, metrics: list) -> dict:
+    """Period start -> metric -> value for every week/month of the series: one query for the
+    whole report (computed once per series and metrics; each period reads its row)."""
+    key = f"period:{source.kind}:" + ",".join(m.name for m in metrics)
+    found = s.daily.get(key)
+    if found is None:
+        t = scoped(s.table(engine), s, source)
+        t = t.filter(t.__day.notnull())
+        t = t.mutate(__period=kpi.period_expr(t.__day, "W" if source.kind == "week" else "M"))
+        got = kpi.values(t, metrics, ["__period"], engine)
+        found = {pd.Timestamp(p).date(): {m.name: float(v) for m, v in zip(metrics, row)}
+                 for p, *row in got[["__period", *(m.name for m in metrics)]].itertuples(index=False)}
+        s.daily[key] = found
+    return found
 
 
 def _coverage(s: Series, period: Period, rows: pd.DataFrame) -> str:
@@ -321,43 +377,77 @@ def _coverage(s: Series, period: Period, rows: pd.DataFrame) -> str:
     return ""
 
 
-def daily(s: Series, m: kpi.Metric, period: Period) -> list[float]:
+def daily(s: Series, m: kpi.Metric, period: Period, engine=None) -> list[float]:
     """``m`` on each day of ``period`` (NaN on days without rows: a gap, not a zero).
 
-    Computed once per series and metric: every week is compared with the one before, so
-    each day would otherwise be computed twice.
+    One grouped query per series and metric, for every day at once: every week is compared
+    with the one before, so each day would otherwise be computed twice.
     """
     values = s.daily.get(m.name)
     if values is None:
-        ok = ~np.isnat(s.days)
-        frame = s.frame[ok]
-        values = {pd.Timestamp(d).date(): m.fn(g) for d, g in frame.groupby(s.days[ok], sort=False)}
+        from studio.data.engine import Engine
+
+        engine = engine or Engine()
+        t = s.table(engine)
+        t = t.filter(t.__day.notnull())
+        got = engine.run(kpi.definition(m).table(t, ["__day"]))
+        values = {pd.Timestamp(d).date(): float(v) for d, v in zip(got["__day"], got[kpi.VALUE])}
         s.daily[m.name] = values
     return [values.get(d, math.nan) for d in period.days]
 
 
-def _compare_days(s: Series, now: pd.DataFrame, before: pd.DataFrame, name: str, period: Period) -> ChartData:
+def compare_days(s: Series, now: pd.DataFrame, before: pd.DataFrame, name: str, period: Period,
+                 engine=None) -> ChartData:
     m = kpi.BY_NAME[name]
     prev = period.previous()
     x = [period.day_label(d) for d in period.days]
-    traces = [Trace(period.this, x, daily(s, m, period))]
+    traces = [Trace(period.this, x, daily(s, m, period, engine))]
     if not before.empty:
-        y = daily(s, m, prev)
+        y = daily(s, m, prev, engine)
         traces.append(Trace(period.before, x, (y + [math.nan] * len(x))[: len(x)]))
     return ChartData("line", "日期（按" + ("星期" if period.kind == "week" else "日") + "对齐）", m.label, m.format, traces)
 
 
-def _compare_by(now: pd.DataFrame, before: pd.DataFrame, name: str, column: str, label: str,
-                period: Period, rename: dict[str, str] | None = None) -> ChartData:
+def by_period(engine, s: Series, source: ReportSource, m, column: str) -> dict:
+    """Period start -> value of ``column`` -> ``m``, for every period of the series in one query."""
+    key = f"by:{source.kind}:{m.name}:{column}"
+    found = s.daily.get(key)
+    if found is None:
+        t = scoped(s.table(engine), s, source)
+        t = t.filter(t.__day.notnull() & t[column].notnull())
+        t = t.mutate(__period=kpi.period_expr(t.__day, "W" if source.kind == "week" else "M"),
+                     __by=t[column].cast("string"))
+        got = engine.run(kpi.definition(m).table(t, ["__period", "__by"]))
+        found = {}
+        for p, k, v in zip(got["__period"], got["__by"], got[kpi.VALUE]):
+            found.setdefault(pd.Timestamp(p).date(), {})[str(k)] = float(v)
+        s.daily[key] = found
+    return found
+
+
+def compare_by(now: pd.DataFrame, before: pd.DataFrame, name: str, column: str, label: str,
+               period: Period, rename: dict[str, str] | None = None, engine=None,
+               tables: tuple = (None, None), series: Series | None = None,
+               source: ReportSource | None = None) -> ChartData:
+    """``name`` per value of ``column`` in this period and the one before (``tables``: their
+    engine rows), one grouped query each."""
     m = kpi.BY_NAME[name]
     rename = rename or {}
 
-    def by(rows: pd.DataFrame) -> dict[str, float]:
+    def by(rows: pd.DataFrame, t) -> dict[str, float]:
         if rows.empty:
             return {}
-        return {str(k): m.fn(g) for k, g in rows.groupby(rows[column].astype(str), sort=True)}
+        t = t.filter(t[column].notnull())
+        t = t.mutate(__by=t[column].cast("string"))
+        got = engine.run(kpi.definition(m).table(t, ["__by"]))
+        return {str(k): float(v) for k, v in sorted(zip(got["__by"], got[kpi.VALUE]))}
 
-    cur, old = by(now), by(before)
+    if series is not None:  # every period at once, each reads its own
+        grouped = by_period(engine, series, source, m, column)
+        cur = dict(sorted(grouped.get(period.start, {}).items())) if not now.empty else {}
+        old = dict(sorted(grouped.get(period.previous().start, {}).items())) if not before.empty else {}
+    else:
+        cur, old = by(now, tables[0]), by(before, tables[1])
     keys = sorted(cur, key=lambda k: -np.nan_to_num(cur[k], nan=-math.inf))
     keys += [k for k in sorted(old) if k not in cur]
     x = [rename.get(k, k) for k in keys]
@@ -367,12 +457,26 @@ def _compare_by(now: pd.DataFrame, before: pd.DataFrame, name: str, column: str,
     return ChartData("bar", label, m.label, m.format, traces)
 
 
-def _section(source: ReportSource, s: Series, period: Period, now: pd.DataFrame, before: pd.DataFrame) -> Section:
+def _section(source: ReportSource, s: Series, period: Period, now: pd.DataFrame, before: pd.DataFrame,
+             engine=None) -> Section:
     title = SECTION_TITLES[s.kind]
     sec = Section(s.kind, title, missing=now.empty)
     if sec.missing:
         return sec
+    if engine is None:
+        from studio.data.engine import Engine
+
+        engine = Engine()
     p = period
+    t = s.table(engine)
+    tables = (in_period(t, period, s, source), in_period(t, period.previous(), s, source))
+
+    def _compare_days(s, now, before, name, p):
+        return compare_days(s, now, before, name, p, engine)
+
+    def _compare_by(now, before, name, column, label, p, rename=None):
+        return compare_by(now, before, name, column, label, p, rename, engine, tables, s, source)
+
     cols = set(s.frame.columns)
     names = source.persona_names
     if s.kind == "contacts":
@@ -399,7 +503,7 @@ def _section(source: ReportSource, s: Series, period: Period, now: pd.DataFrame,
             sec.charts.append(Chart(f"各渠道 GMV（{p.this}与{p.before}）",
                                     _compare_by(now, before, "gmv", "channel", "渠道", p)))
     elif s.kind == "funnel":
-        steps = kpi.funnel_steps(now)
+        steps = kpi.funnel_steps(tables[0], engine)
         sec.charts.append(Chart("转化漏斗", ChartData("funnel", "环节", "人数", "number",
                                                   [Trace("", [str(x) for x in steps["stage"]],
                                                          [float(v) for v in steps["count"]])]),
@@ -410,16 +514,39 @@ def _section(source: ReportSource, s: Series, period: Period, now: pd.DataFrame,
     return sec
 
 
-def _plan(source: ReportSource, rows: pd.DataFrame, s: Series, period: Period) -> list[PlanRow]:
-    out = []
+def _plan(source: ReportSource, rows: pd.DataFrame, s: Series, period: Period, engine=None) -> list[PlanRow]:
+    """Plan against actual per persona and channel: the calendar metrics, grouped, in the engine
+    (every period of the report in one query, computed once)."""
     if rows.empty:
-        return out
+        return []
+    if engine is None:
+        from studio.data.engine import Engine
+
+        engine = Engine()
+    found = s.daily.get("plan")
+    if found is None:
+        t = s.table(engine)
+        t = t.filter(t.__day.notnull())
+        t = t.mutate(__period=kpi.period_expr(t.__day, "W" if period.kind == "week" else "M"),
+                     __persona=t.persona.cast("string").fill_null(""))
+        by = ["__period", "__persona", "channel"]
+        got = kpi.values(t, [plan_entries, plan_published], by, engine)
+        rest = t.filter(t.status != "published")
+        left = engine.run(rest.group_by([*by, "status"]).aggregate(n=rest.count()))
+        found = s.daily["plan"] = {"got": got, "left": left}
+    got, left = found["got"], found["left"]
+    start = pd.Timestamp(period.start)
+    got = got[pd.to_datetime(got["__period"]) == start]
+    left = left[pd.to_datetime(left["__period"]) == start]
+    out = []
     names = source.persona_names
-    for (persona, channel), g in rows.groupby([rows["persona"].fillna(""), rows["channel"]], sort=True):
-        rest = g[g["status"] != "published"]["status"].value_counts()
-        statuses = " · ".join(f"{STATUS_LABELS.get(k, k)} {int(v)}" for k, v in rest.items())
+    for persona, channel, planned, published in got.sort_values(["__persona", "channel"])[
+            ["__persona", "channel", "plan_entries", "plan_published"]].itertuples(index=False):
+        mine = left[(left["__persona"] == persona) & (left["channel"] == channel)]
+        mine = mine.sort_values(["n", "status"], ascending=[False, True])
+        statuses = " · ".join(f"{STATUS_LABELS.get(k, k)} {int(v)}" for k, v in zip(mine["status"], mine["n"]))
         out.append(PlanRow(persona or None, names.get(persona, persona) if persona else "（未指定）", channel,
-                           int(plan_entries(g)), int(plan_published(g)), statuses))
+                           int(planned), int(published), statuses))
     return out
 
 
@@ -483,11 +610,28 @@ def _posts(source: ReportSource, rows: pd.DataFrame) -> tuple[list[Post], list[P
     return top, bottom
 
 
-def _cohort(s: Series, period: Period) -> ChartData | None:
-    """Monthly cohort retention of orders up to the period's end, the last few cohorts."""
-    keep = s.days <= np.datetime64(period.end, "D")
-    table = Table(s.files[0], s.frame[keep], {}, [], "", "orders")
-    data = build(table, {"options": {"months": COHORT_MONTHS}}, "cohort")
+def _report_periods(s: Series, period: Period) -> list[Period]:
+    """Every period of the series' span, of ``period``'s kind."""
+    from .periods import periods_between
+
+    if s.first is None:
+        return [period]
+    return periods_between(s.first, s.last, period.kind)
+
+
+def _cohort(s: Series, period: Period, engine=None) -> ChartData | None:
+    """Monthly cohort retention of orders up to the period's end, the last few cohorts
+    (every period's, computed together once per series: ``kpi.retention_until``)."""
+    from studio.data.engine import Engine
+
+    engine = engine or Engine()
+    key = f"cohort:{COHORT_MONTHS}"
+    tables = s.daily.get(key)
+    if tables is None or period.end not in tables:
+        ends = sorted({p.end for p in _report_periods(s, period)} | {period.end})
+        tables = kpi.retention_until(s.table(engine), ends, COHORT_MONTHS, engine, day_column="__day")
+        s.daily[key] = tables
+    data = cohort_chart(tables[period.end], "retention")
     if data.z is None or not data.z:
         return None
     data = replace(data, z=data.z[-COHORT_MONTHS:], z_rows=data.z_rows[-COHORT_MONTHS:])

@@ -1,0 +1,291 @@
+"""The query engine: where every number is computed, as Ibis expressions run by a backend.
+
+Metrics (``studio.data.kpi``), chart aggregations and report numbers are Ibis expressions;
+an :class:`Engine` runs them on one backend connection — embedded DuckDB by default (no
+server), or any Ibis backend (Apache Spark, a warehouse) when the data is a table there.
+Only aggregates come back to Python: a query's result is the handful of rows a tile, chart
+or report shows.
+
+Data reaches the engine three ways:
+
+- a table read by Studio's reader (messy exports: GBK, Chinese headers, 1.2万 …) is handed
+  over as Arrow, with its row order kept in :data:`ROW` (a funnel's stages, "first seen"
+  category order);
+- a Parquet file (or a large clean CSV) is read by the backend itself, never by pandas;
+- a table of a source (``sources:`` option) is named, not copied.
+
+Results are memoised per engine, and kept in the build cache when every table a query reads
+has a data version (a file's hash, a source table's refresh/version): the key is the
+compiled SQL plus those versions, so a rebuild with unchanged data runs no query. An engine
+belongs to one project (``project.data.engine``); nothing here is module state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+import pandas as pd
+
+ROW = "__studio_row"  # a file's row order, kept beside its columns
+SLOW = 2.0  # seconds: queries running longer are shown on the progress line
+
+
+def _ibis():
+    import ibis  # imported on first use: a site without data never pays for it
+
+    return ibis
+
+
+class Engine:
+    """One backend connection and what ran on it; ``backend`` None = a fresh embedded DuckDB."""
+
+    def __init__(self, backend: Any = None, cache: Any = None, on_slow: Callable[[str, float], None] | None = None):
+        self._backend = backend
+        self.cache = cache  # studio.cache.Cache or None: results kept across builds
+        self.on_slow = on_slow  # progress for long queries (studio.engine.progress)
+        self._frames: dict[int, tuple[Any, Any]] = {}  # id(frame) -> (frame, ibis table); frame kept alive
+        self._expected: dict[int, tuple[Any, str]] = {}  # id(frame) -> (frame, data version), not yet registered
+        self._versions: dict[str, str | None] = {}  # registered name -> data version (None: this build only)
+        self._memo: dict[str, pd.DataFrame] = {}
+        self._sql: dict[Any, str] = {}
+        self._empty: dict[tuple, float] = {}
+        self.queries = 0  # queries that reached the backend (tests: an unchanged rebuild runs none)
+        self._n = 0
+
+    # the connection ---------------------------------------------------------------------
+    @property
+    def con(self):
+        if self._backend is None:
+            import duckdb
+            from ibis.backends.duckdb import Backend  # not ibis.duckdb: no entry-point scan
+
+            self._backend = Backend.from_connection(duckdb.connect(":memory:"))
+        return self._backend
+
+    @property
+    def dialect(self) -> str:
+        return self.con.name
+
+    # tables ----------------------------------------------------------------------------
+    def expect(self, frame: pd.DataFrame, version: str) -> None:
+        """Say the data version of a frame that may be queried later (registered on first use)."""
+        self._expected[id(frame)] = (frame, version)
+
+    def version_of(self, frame: pd.DataFrame) -> str | None:
+        """The data version said of a frame (:meth:`expect`), None when unknown."""
+        found = self._expected.get(id(frame))
+        return found[1] if found is not None and found[0] is frame else None
+
+    def table(self, data: Any, version: str | None = None):
+        """An Ibis table for ``data``: a pandas frame, a reader ``Table`` or an Ibis table."""
+        ibis = _ibis()
+        if isinstance(data, ibis.Table):
+            return data
+        expr = getattr(data, "expr", None)  # a table that lives in the engine (Parquet, a source)
+        if expr is not None:
+            return expr
+        frame = getattr(data, "frame", data)
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"cannot query {type(data).__name__}")
+        found = self._frames.get(id(frame))
+        if found is not None and found[0] is frame:
+            return found[1]
+        if version is None:
+            version = self.version_of(frame)
+        if version is not None:
+            name = "studio_" + hashlib.sha256(version.encode()).hexdigest()[:20]
+        else:
+            self._n += 1
+            name = f"studio_mem_{self._n}"
+        t = self._register(name, to_arrow(frame))
+        self._versions[name] = version
+        self._frames[id(frame)] = (frame, t)
+        return t
+
+    def _register(self, name: str, arrow):
+        con = self.con
+        if con.name == "duckdb":
+            con.con.register(name, arrow)  # zero-copy view of the Arrow table
+            # Queries on DuckDB run as compiled SQL (``_execute``): the table needs its name and
+            # schema only, which Arrow already knows (no DESCRIBE round trip).
+            return _ibis().table(_ibis().Schema.from_pyarrow(arrow.schema), name=name)
+        return con.create_table(name, arrow.to_pandas(), temp=True, overwrite=True)
+
+    def parquet(self, path: Path, version: str | None = None):
+        """A Parquet file (or a clean CSV) read by the backend itself, never by pandas."""
+        name = "studio_file_" + hashlib.sha256(str(path).encode()).hexdigest()[:16]
+        con = self.con
+        reader = con.read_parquet if path.suffix.lower() == ".parquet" else con.read_csv
+        t = reader(str(path), table_name=name)
+        self._versions[name] = version
+        return t
+
+    def remote(self, t, version: str | None):
+        """A source table (already bound to this engine's backend) with its data version."""
+        self._versions[_table_name(t)] = version
+        return t
+
+    # running ---------------------------------------------------------------------------
+    def sql(self, expr) -> str:
+        """The query ``expr`` compiles to on this backend; compiled once per expression
+        (compiling costs more than running an aggregate over a few thousand rows)."""
+        op = expr.op()
+        found = self._sql.get(op)
+        if found is None:
+            found = self._sql[op] = str(self.con.compile(expr))
+        return found
+
+    def run(self, expr) -> pd.DataFrame:
+        """The result of ``expr`` (an aggregate) as a small pandas frame, memoised/cached.
+
+        The key is the query itself — its expression tree, which compiles to one SQL text on
+        one backend and Ibis version — plus the data version of every table it reads: a
+        rebuild with unchanged data neither compiles nor runs it.
+        """
+        if not isinstance(expr, _ibis().Table):
+            expr = expr.name("value").as_table()  # a scalar: one row, one column
+        shape, tables = fingerprint(expr)
+        found = self._memo.get(shape)
+        if found is not None:
+            return found.copy()  # callers may reshape their result
+        versions = [(name, self._versions.get(name)) for name in sorted(tables)]
+        key = None
+        if self.cache is not None and versions and all(v is not None for _, v in versions):
+            from studio.cache import key_of
+
+            key = key_of("query", self.dialect, _ibis().__version__, shape, versions)
+            cached = self.cache.get(key)
+            if cached is not None:
+                self._memo[shape] = cached
+                return cached.copy()
+        sql = self.sql(expr)
+        started = time.perf_counter()
+        self.queries += 1
+        result = self._execute(expr, sql)
+        took = time.perf_counter() - started
+        if took > SLOW and self.on_slow is not None:
+            self.on_slow(sql, took)
+        self._memo[shape] = result
+        if key is not None:
+            self.cache.put(key, result)
+        return result.copy()
+
+    def _execute(self, expr, sql: str) -> pd.DataFrame:
+        con = self.con
+        if con.name == "duckdb":  # the SQL compiled above, without compiling it again
+            arrow = con.con.sql(sql).to_arrow_table()
+        else:
+            arrow = con.to_pyarrow(expr)
+        out = arrow.to_pandas()
+        for name in out.columns:  # DuckDB sums integers as HUGEINT (decimal in Arrow)
+            if out[name].dtype == object and len(out) and _is_decimal(out[name].iloc[0]):
+                out[name] = out[name].astype("float64")
+        return out
+
+    def scalar(self, expr) -> float:
+        out = self.run(expr)
+        return number(out.iloc[0, 0]) if len(out) else math.nan
+
+    def empty_value(self, key: tuple, compute: Callable[[], float]) -> float:
+        """A metric's value on no rows (0 for sums, NaN for rates), computed once."""
+        if key not in self._empty:
+            self._empty[key] = compute()
+        return self._empty[key]
+
+
+def fingerprint(expr) -> tuple[str, set[str]]:
+    """A digest of an expression's tree (stable across processes) and the tables it reads.
+
+    Computing it walks the tree once; compiling the same tree to SQL costs ten times more.
+    """
+    from ibis.expr.operations import Node
+    from ibis.expr.operations.relations import DatabaseTable, UnboundTable
+
+    memo: dict[int, str] = {}
+    tables: set[str] = set()
+
+    def walk(value) -> str:
+        if isinstance(value, Node):
+            found = memo.get(id(value))
+            if found is None:
+                if isinstance(value, (UnboundTable, DatabaseTable)):
+                    tables.add(str(value.name))
+                parts = [type(value).__name__, *(walk(a) for a in value.__args__)]
+                found = memo[id(value)] = hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
+            return found
+        if isinstance(value, Mapping):
+            return "{" + ",".join(f"{k!r}:{walk(v)}" for k, v in value.items()) + "}"
+        if isinstance(value, (tuple, list, frozenset, set)):
+            items = [walk(v) for v in value]
+            return "(" + ",".join(sorted(items) if isinstance(value, (set, frozenset)) else items) + ")"
+        return f"{type(value).__name__}:{value!r}"
+
+    return walk(expr.op()), tables
+
+
+def _table_name(t) -> str:
+    op = t.op()
+    return str(getattr(op, "name", ""))
+
+
+def _is_decimal(value) -> bool:
+    import decimal
+
+    return isinstance(value, decimal.Decimal)
+
+
+def number(value) -> float:
+    """A result cell as a float: NULL/NA is NaN."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def to_arrow(frame: pd.DataFrame):
+    """A reader frame as Arrow, with :data:`ROW`; mixed text columns as text, categories decoded."""
+    import pyarrow as pa
+
+    columns, names = [], []
+    for name in frame.columns:
+        s = frame[name]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype(object).where(s.notna(), None)
+        try:
+            arr = pa.Array.from_pandas(s)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arr = pa.Array.from_pandas(s.map(lambda v: None if _blank(v) else str(v), na_action="ignore")
+                                       .astype(object).where(s.notna(), None))
+        if pa.types.is_timestamp(arr.type):
+            arr = arr.cast(pa.timestamp("us")) if arr.type.tz is None else arr.cast(pa.timestamp("us", arr.type.tz))
+        elif pa.types.is_dictionary(arr.type):
+            arr = arr.dictionary_decode()
+        elif pa.types.is_null(arr.type):
+            arr = arr.cast(pa.float64())
+        columns.append(arr)
+        names.append(str(name))
+    columns.append(pa.array(range(len(frame)), pa.int64()))
+    names.append(ROW)
+    return pa.Table.from_arrays(columns, names=names)
+
+
+def _blank(v) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def columns_of(t) -> list[str]:
+    """The user-visible columns of an engine table (without :data:`ROW`)."""
+    return [c for c in t.columns if c != ROW]
+
+
+def all_names(items: Iterable[str]) -> list[str]:
+    return [str(i) for i in items]

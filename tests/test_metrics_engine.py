@@ -1,0 +1,186 @@
+"""Every metric as the query engine runs it, on embedded DuckDB.
+
+The checks are written against an ``engine`` fixture, so ``tests/test_spark_metrics.py`` runs
+the very same ones on Apache Spark (local mode): one set of definitions, two engines, the
+same numbers. Hand-worked figures as in ``tests/test_kpi_formulas.py``, plus period edges in
+Beijing time, refunds, empty periods and the engine's result cache.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from studio.data import kpi
+from studio.data.engine import Engine
+from studio.features.reports.periods import local_times
+
+# Four customers. a: Jan 10, Feb 20 · b: Jan 30 · c: Feb 40, Feb 50, Apr 60 · d: Mar 70; a refund of c in Apr.
+ORDERS = pd.DataFrame({
+    "customer_id": ["a", "a", "b", "c", "c", "c", "d", "c"],
+    "order_time": pd.to_datetime(["2024-01-05", "2024-02-01", "2024-01-20", "2024-02-03", "2024-02-10",
+                                  "2024-04-01", "2024-03-03", "2024-04-02"]),
+    "amount": [10.0, 20, 30, 40, 50, 60, 70, 15],
+    "status": ["已完成"] * 7 + ["退款"],
+})
+CONTACTS = pd.DataFrame({
+    "stat_time": pd.to_datetime(["2024-05-01", "2024-05-02", "2024-05-03"]),
+    "new_contact_cnt": [10, 5, 7], "negative_feedback_cnt": [2, 1, 0], "chat_cnt": [4, 0, 6],
+    "message_cnt": [10, 0, 20], "reply_percentage": [0.5, math.nan, 0.8], "avg_reply_time": [2.0, math.nan, 4.0],
+})
+GROUPS = pd.DataFrame({
+    "stat_time": pd.to_datetime(["2024-05-01", "2024-05-02"]), "chat_total": [3, 4],
+    "member_total": [100, 200], "member_has_msg": [10, 30], "msg_total": [50, 90], "new_member_cnt": [5, 100],
+})
+MOMENTS = pd.DataFrame({"date": pd.to_datetime(["2024-05-01"] * 3), "likes": [10, 20, 0], "comments": [2, 3, 1],
+                        "gmv": [0, 99.5, 0]})
+FUNNEL = pd.DataFrame({"stage": ["曝光", "添加", "首单"], "count": [1000, 200, 50]})
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine()
+
+
+def values(engine, frame, *names):
+    row = kpi.values(frame, [kpi.BY_NAME[n] for n in names], engine=engine)
+    return [float(row[n].iloc[0]) for n in names]
+
+
+def test_order_metrics_net_refunds(engine):
+    orders, buyers, gmv, aov, rep, freq, per = values(
+        engine, ORDERS, "orders", "buyers", "gmv", "aov", "repurchase_rate", "purchase_frequency", "gmv_per_buyer")
+    assert (orders, buyers, gmv) == (7, 4, 265)  # the refund is no order and nets 15 from GMV
+    assert aov == pytest.approx(265 / 7) and freq == 1.75 and per == pytest.approx(265 / 4)
+    assert rep == 0.5  # a and c ordered twice or more: 2 / 4
+
+
+def test_repurchase_by_month(engine):
+    s = kpi.series(ORDERS, kpi.BY_NAME["repurchase_rate"], "M", engine=engine)
+    assert list(s["value"]) == [0.0, 0.5, 0.0, 0.0]  # Feb: a once, c twice; the Apr refund is no second order
+    assert s["change"].iloc[1] == pytest.approx(0.5)  # points
+
+
+def test_monthly_series_keeps_empty_periods(engine):
+    s = kpi.series(ORDERS[ORDERS["order_time"].dt.month != 3], kpi.BY_NAME["gmv"], "M", engine=engine)
+    assert [p.month for p in s["period"]] == [1, 2, 3, 4]
+    assert list(s["value"]) == [40, 110, 0, 45]
+
+
+def test_weeks_start_on_monday_in_the_engine(engine):
+    frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "amount": [1.0, 2, 4],
+                          "order_time": pd.to_datetime(["2024-05-01 00:00:00", "2024-05-05 23:59:59", "2024-05-06 00:00:00"])})
+    s = kpi.series(frame, kpi.BY_NAME["gmv"], "W", engine=engine)
+    assert [p.strftime("%m-%d") for p in s["period"]] == ["04-29", "05-06"]
+    assert list(s["value"]) == [3, 4]
+
+
+def test_period_edges_in_beijing_time(engine):
+    """16:30 UTC on Sunday 29 Nov is 00:30 on Monday 30 Nov in Beijing: next week, next month."""
+    utc = pd.Series(pd.to_datetime(["2026-11-29T16:30:00Z", "2026-11-29T15:59:59Z", "2026-11-30T16:00:00Z"]))
+    frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "amount": [1.0, 2, 4], "order_time": local_times(utc)})
+    weeks = kpi.series(frame, kpi.BY_NAME["gmv"], "W", engine=engine)
+    assert [p.strftime("%m-%d") for p in weeks["period"]] == ["11-23", "11-30"]
+    assert list(weeks["value"]) == [2, 5]
+    months = kpi.series(frame, kpi.BY_NAME["gmv"], "M", engine=engine)
+    assert [p.month for p in months["period"]] == [11, 12] and list(months["value"]) == [3, 4]
+
+
+def test_reading_is_the_last_period(engine):
+    r = kpi.reading(ORDERS, kpi.BY_NAME["gmv"], "M", engine=engine)
+    assert (r.value, r.period, r.previous_label) == (45, "2024年4月", "上月")
+    assert r.change == pytest.approx((45 - 70) / 70)
+    found = kpi.readings(ORDERS, [kpi.BY_NAME["gmv"], kpi.BY_NAME["buyers"]], "M", engine=engine)
+    assert found["gmv"].value == 45 and found["buyers"].value == 1
+
+
+def test_cohort_retention(engine):
+    t = kpi.cohort_retention(ORDERS, engine=engine)
+    assert list(t["size"]) == [2, 1, 1]  # Jan: a, b · Feb: c · Mar: d
+    jan, feb, mar = (t.iloc[i].drop("size").tolist() for i in range(3))
+    assert jan == [1.0, 0.5, 0.0, 0.0]
+    assert feb[:3] == [1.0, 0.0, 1.0] and math.isnan(feb[3])
+    assert mar[:2] == [1.0, 0.0] and all(math.isnan(v) for v in mar[2:])
+
+
+def test_retention_as_of_each_cutoff_matches_a_cut_table(engine):
+    cutoffs = [pd.Timestamp("2024-02-05"), pd.Timestamp("2024-03-31"), pd.Timestamp("2024-12-31")]
+    found = kpi.retention_until(ORDERS, cutoffs, 12, engine)
+    for cutoff in cutoffs:
+        cut = kpi.cohort_retention(ORDERS[ORDERS["order_time"] <= cutoff + pd.Timedelta(days=1, seconds=-1)],
+                                   engine=engine)
+        pd.testing.assert_frame_equal(found[cutoff], cut, check_dtype=False, check_names=False)
+
+
+def test_cohort_ltv_and_curve(engine):
+    t = kpi.cohort_ltv(ORDERS, engine=engine)
+    assert t.iloc[0].drop("size").tolist() == [20, 30, 30, 30]  # (10+30)/2, +20/2
+    assert t.iloc[1].drop("size").tolist()[:3] == [90, 90, 135]  # c: 90, then 60 − 15 refunded in Apr
+    curve = kpi.ltv_curve(ORDERS, engine=engine)
+    assert curve["ltv"].tolist() == pytest.approx([50, 55, 65, 30])
+    assert curve["customers"].tolist() == [4, 4, 3, 2]
+
+
+def test_contact_metrics(engine):
+    new, lost, net, chats, msgs, reply, wait = values(
+        engine, CONTACTS, "new_contacts", "lost_contacts", "net_new_contacts", "chats", "messages", "reply_rate",
+        "avg_reply_time")
+    assert (new, lost, net, chats, msgs) == (22, 3, 19, 10, 30)
+    assert reply == pytest.approx((0.5 * 4 + 0.8 * 6) / 10)
+    assert wait == pytest.approx((2 * 4 + 4 * 6) / 10)
+
+
+def test_group_metrics(engine):
+    act, per, members, count, new = values(engine, GROUPS, "group_activity", "messages_per_active_member",
+                                           "group_members", "group_count", "new_group_members")
+    assert act == pytest.approx(40 / 300) and per == pytest.approx(140 / 40)
+    assert (members, count, new) == (200, 4, 105)  # the last day's totals, not sums
+
+
+def test_moments_and_funnel_metrics(engine):
+    assert values(engine, MOMENTS, "posts", "likes", "comments", "engagement_per_post", "moments_gmv") == \
+        [3, 30, 6, 12, 99.5]
+    assert values(engine, FUNNEL, "funnel_conversion", "funnel_entries") == [0.05, 1000]
+    steps = kpi.funnel_steps(FUNNEL, engine)
+    assert steps["stage"].tolist() == ["曝光", "添加", "首单"] and steps["overall_rate"].tolist() == [1.0, 0.2, 0.05]
+
+
+def test_empty_data_gives_nan_not_errors(engine):
+    empty = ORDERS.iloc[:0]
+    orders, buyers, aov, rep = values(engine, empty, "orders", "buyers", "aov", "repurchase_rate")
+    assert (orders, buyers) == (0, 0) and math.isnan(aov) and math.isnan(rep)
+    assert kpi.cohort_retention(empty, engine=engine).empty and kpi.ltv_curve(empty, engine=engine).empty
+
+
+def test_money_sums_are_exact(engine):
+    frame = pd.DataFrame({"customer_id": list("abc"), "order_time": pd.to_datetime(["2024-05-01"] * 3),
+                          "amount": [0.1, 0.2, 0.3]})
+    assert values(engine, frame, "gmv") == [0.6]  # not 0.6000000000000001
+
+
+def test_a_repeated_query_runs_once():
+    engine = Engine()
+    frame = ORDERS.copy()
+    kpi.series(frame, kpi.BY_NAME["gmv"], "M", engine=engine)
+    ran = engine.queries
+    kpi.series(frame, kpi.BY_NAME["gmv"], "M", engine=engine)
+    assert engine.queries == ran
+
+
+def test_results_are_cached_across_builds_by_data_version(tmp_path):
+    from studio.cache import Cache
+
+    frame = ORDERS.copy()
+    first = Engine(cache=Cache(tmp_path, "queries"))
+    first.expect(frame, "orders.csv@v1")
+    expected = kpi.summary(frame, "orders", engine=first)
+    assert first.queries > 0
+    again = Engine(cache=Cache(tmp_path, "queries"))  # the next build: a new process, same data
+    again.expect(frame, "orders.csv@v1")
+    assert kpi.summary(frame, "orders", engine=again) == expected and again.queries == 0
+    changed = Engine(cache=Cache(tmp_path, "queries"))
+    changed.expect(frame, "orders.csv@v2")  # the file changed: its queries run again
+    kpi.summary(frame, "orders", engine=changed)
+    assert changed.queries > 0
