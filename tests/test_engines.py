@@ -79,11 +79,11 @@ def test_zensical_pages_hold_rendered_blocks_and_fact_boxes(zensical_site):
     luckin = (zensical_site / "case_studies/luckin/index.html").read_text(encoding="utf-8")
     assert "studio-facts" in luckin and 'class="studio-chart' in luckin
     assert "```chart" not in luckin and "data: " not in luckin  # no block left as code
-    assert "plotly.min.js" in luckin and "studio.css" in luckin
+    assert "assets/studio/charts.js" in luckin and "studio.css" in luckin
     period = (zensical_site / "reports/team-weekly/2026-W47/index.html").read_text(encoding="utf-8")
     assert 'data-metric="net_new_contacts"' in period
     plain = (zensical_site / "playbook/funnel/index.html").read_text(encoding="utf-8")
-    assert "plotly.min.js" not in plain
+    assert "charts.js" not in plain
 
 
 def test_zensical_navigation_follows_studio(zensical_site):
@@ -101,7 +101,8 @@ def test_zensical_site_draws_charts_and_asks_nothing_outside(visit, zensical_url
         v = visit(zensical_url + path)
         charts = v.page.locator("figure.studio-chart")
         assert charts.count() > 0, path
-        for i in range(charts.count()):
+        for i in range(charts.count()):  # each is drawn as it scrolls into view
+            charts.nth(i).scroll_into_view_if_needed()
             charts.nth(i).locator("svg.main-svg").first.wait_for(state="attached", timeout=15_000)
         assert v.outside_requests() == [], path
         assert v.console_errors == [], path

@@ -3,10 +3,29 @@
 
    A figure is drawn only when it comes near the viewport (IntersectionObserver), one figure
    per task so the page stays responsive between them: drawing every figure at load was one
-   multi-second main-thread task on a report page. Printing (and Studio's PDF export, which
-   lays the page out in print mode) draws every figure at once, at the printed width. */
+   multi-second main-thread task on a report page. plotly.js itself (plotly.min.js, beside
+   this file) is loaded only then, so a page whose charts are further down costs nothing to
+   open. Printing (and Studio's PDF export, which lays the page out in print mode) draws
+   every figure at once, at the printed width; a page printed before plotly.js arrived
+   prints each chart's data table instead (studio.css). */
 (function () {
   "use strict";
+  var self = document.currentScript;
+  var PLOTLY_URL = self && self.src ? self.src.replace(/charts\.js(\?.*)?$/, "plotly.min.js") : null;
+  var loading = null;
+
+  // plotly.js, once: already on the page (a standalone export inlines it) or fetched now.
+  function withPlotly(then) {
+    if (window.Plotly) { then(); return; }
+    if (!loading) {
+      loading = [];
+      var tag = document.createElement("script");
+      tag.src = PLOTLY_URL;
+      tag.onload = function () { var waiting = loading; loading = []; waiting.forEach(function (fn) { fn(); }); };
+      document.head.appendChild(tag);
+    }
+    loading.push(then);
+  }
   // Each meets 3:1 against Material's light (#fff) and dark (slate, #1e2129) backgrounds.
   var SERIES = ["#00796b", "#d84315", "#5c6bc0", "#c2185b", "#558b2f", "#8d6e63", "#0288d1", "#9e7c00"];
   var SERIES_DARK = ["#4db6ac", "#ff8a65", "#9fa8da", "#f48fb1", "#aed581", "#bcaaa4", "#4fc3f7", "#ffd54f"];
@@ -72,14 +91,16 @@
   function pump() {
     if (pumping) { return; }
     pumping = true;
-    nextTask(function step() {
+    withPlotly(function () { nextTask(step); });
+    function step() {
       var f = queue.shift();
       if (f) { drawOne(f); }
       if (queue.length) { nextTask(step); } else { pumping = false; }
-    });
+    }
   }
 
   function drawAll() {
+    if (!window.Plotly) { withPlotly(drawAll); return; }
     var p = palette();
     queue = [];
     figures.forEach(function (f) { drawOne(f, p); });
@@ -95,6 +116,7 @@
   }
 
   function retheme() {
+    if (!window.Plotly) { return; }
     var p = palette();
     figures.forEach(function (f) {
       if (f.drawn) { Plotly.react(f.holder, f.spec.data || [], themed(f.spec.layout || {}, p), CONFIG); }
@@ -105,6 +127,10 @@
   // synchronous for SVG charts, so the print layout sees it); back to the screen after.
   function beforePrint() {
     drawAll();
+    if (!window.Plotly) {  // on its way: the data tables print meanwhile
+      figures.forEach(function (f) { var d = f.fig.querySelector("details.studio-chart__data"); if (d) { d.open = true; } });
+      return;
+    }
     figures.forEach(function (f) {
       var w = Math.min(f.holder.getBoundingClientRect().width || PRINT_WIDTH, PRINT_WIDTH);
       Plotly.relayout(f.holder, { width: w, autosize: false });
@@ -112,12 +138,13 @@
   }
 
   function afterPrint() {
+    if (!window.Plotly) { return; }
     figures.forEach(function (f) { if (f.drawn) { Plotly.relayout(f.holder, { width: null, autosize: true }); } });
   }
 
   function start() {
-    if (!window.Plotly) { return; }
     collect();
+    if (!figures.length) { return; }
     var printing = window.matchMedia && window.matchMedia("print").matches;
     var all = document.documentElement.getAttribute("data-studio-charts") === "all";  // a standalone export
     if (printing || all || !("IntersectionObserver" in window)) {

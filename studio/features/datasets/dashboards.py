@@ -76,7 +76,7 @@ def chart_assets(project: Project, out: Output) -> None:
     bundle = resources.files("studio") / "assets" / "plotly"
     out.assets[PLOTLY_ASSET] = (bundle / "plotly-studio.min.js").read_bytes()
     out.assets[ASSET_PREFIX + "plotly.js.LICENSE.txt"] = (bundle / "plotly.js.LICENSE").read_bytes()
-    out.need_scripts["plotly"] = [PLOTLY_ASSET, CHARTS_ASSET]
+    out.need_scripts["plotly"] = [CHARTS_ASSET]  # charts.js loads plotly.js once a chart nears the screen
 
 
 def dashboard_pages(project: Project, out: Output) -> None:
