@@ -91,7 +91,7 @@ if (ENGINE === "lunr") {
     })
     await pagefind.init()
     return { manifest, pagefind, shards: new Map() }
-  })()
+  })().catch(err => { state = null; throw err })  // failed to start: the next query tries again
 
   addEventListener("message", async ev => {
     const message = ev.data || {}
@@ -104,7 +104,10 @@ if (ENGINE === "lunr") {
       let data = { items: [] }
       try {
         const q = message.data
-        data = await search(await setup(), typeof q === "string" ? q : typeof (q && q.input) === "string" ? q.input : "")
+        const text = typeof q === "string" ? q : typeof (q && q.input) === "string" ? q.input : ""
+        const state = await setup()
+        // once more if a file failed to load (a busy server): an empty list would say 「没有」
+        data = await search(state, text).catch(err => id === latest ? search(state, text) : Promise.reject(err))
         if (zensical) data = toZensical(zensical, data)
       } catch (err) {
         console.warn("Studio search failed:", err)
@@ -166,7 +169,10 @@ if (ENGINE === "lunr") {
     const id = ch.codePointAt(0) % state.manifest.shards
     if (!state.shards.has(id)) {
       const url = new URL(`search/studio/vocab/${id}.json?v=${state.manifest.version}`, ROOT)
-      state.shards.set(id, fetch(url).then(r => r.ok ? r.json() : {}).catch(() => ({})))
+      /* A shard that fails to load (a busy server refusing a connection) is fetched again,
+         once now and else by the next query: without it the query is cut into characters. */
+      const get = () => fetch(url).then(r => { if (!r.ok) throw new Error(r.status); return r.json() })
+      state.shards.set(id, get().catch(get).catch(() => { state.shards.delete(id); return {} }))
     }
     return state.shards.get(id)
   }
@@ -252,13 +258,14 @@ if (ENGINE === "lunr") {
     }
     const names = state.names.get(word) || [word]
     const found = await Promise.all(names.map(n => state.pagefind.search(n)))
-    const pages = new Map()
+    if (found.length === 1) return { results: found[0].results.map(r => ({ id: r.id, score: r.score, lists: [r.words], data: r.data })) }
+    const pages = new Map()  // locations stay Pagefind's arrays: on 10,000 pages copying them costs seconds
     for (const f of found) for (const r of f.results) {
       const seen = pages.get(r.id)
-      if (!seen) pages.set(r.id, { id: r.id, score: r.score, words: [...r.words], data: r.data })
+      if (!seen) pages.set(r.id, { id: r.id, score: r.score, lists: [r.words], data: r.data })
       else {
         if (r.score > seen.score) { seen.score = r.score; seen.data = r.data }
-        seen.words.push(...r.words)
+        seen.lists.push(r.words)
       }
     }
     return { results: [...pages.values()] }
@@ -287,11 +294,11 @@ if (ENGINE === "lunr") {
     found.forEach((f, k) => {
       for (const r of f.results) {
         let hit = pages.get(r.id)
-        if (!hit) pages.set(r.id, hit = { result: r, matched: new Set(), keys: 0, score: 0, words: new Set() })
+        if (!hit) pages.set(r.id, hit = { result: r, matched: new Set(), keys: 0, score: 0, lists: [] })
         hit.matched.add(words[k])
         if (key[k]) hit.keys++
         hit.score += key[k] ? r.score : 0.25 * r.score
-        for (const l of r.words) hit.words.add(l)
+        hit.lists.push(...r.lists)
       }
     })
     const hits = [...pages.values()].filter(h => h.keys >= need)
@@ -306,7 +313,7 @@ if (ENGINE === "lunr") {
     const pages = await Promise.all(slice.map(h => h.result.data()))
     return pages.map((page, i) => {
       const hit = slice[i]
-      page.locations = [...hit.words].sort((a, b) => a - b)
+      page.locations = [...new Set(hit.lists.flat())].sort((a, b) => a - b)
       const terms = {}
       words.forEach((w, k) => { if (key[k] || hit.matched.has(w)) terms[w] = hit.matched.has(w) })
       return items(page, hit.score, terms)
