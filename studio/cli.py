@@ -7,7 +7,11 @@ from pathlib import Path
 
 import click
 
-from studio.errors import BuildFailed, StudioError
+from studio.errors import BuildFailed, Report, StudioError
+
+# Exit codes (README, section 'Commands'): 0 done (warnings and findings do not fail unless
+# --strict), 1 problems or a user mistake (each printed once, with file:line and a hint),
+# 2 a wrong command line (click's usage error), 128+N interrupted by signal N (130: Ctrl-C).
 
 CONFIG_OPTION = click.option("-f", "--config-file", "config_file", type=click.Path(path_type=Path),
                              default=Path("mkdocs.yml"), show_default=True, help="Project configuration.")
@@ -15,26 +19,40 @@ ENGINE_OPTION = click.option("--engine", type=click.Choice(["mkdocs", "properdoc
                              help="Site generator (default: the 'engine:' option, else mkdocs).")
 
 
-def fail(problems: list[StudioError]) -> None:
-    for p in problems:
-        click.echo(p.format(), err=True)
-    errors = sum(p.severity == "error" for p in problems)
-    click.echo(f"studio: {len(problems)} problem(s), {errors} error(s)", err=True)
+def new_report() -> Report:
+    return Report(err=lambda text: click.echo(text, err=True), out=click.echo)
+
+
+def fail(problems: list[StudioError], report: Report | None = None) -> None:
+    """Print the problems not yet printed, the summary line, and exit 1."""
+    report = report or new_report()
+    report.extend(problems)
+    click.echo(f"studio: failed: {report.summary()}", err=True)
     sys.exit(1)
 
 
 def guarded(fn):
-    """Turn Studio's own errors into messages and exit 1: no traceback for user mistakes."""
+    """Turn Studio's own errors into messages and exit 1: no traceback for user mistakes.
+
+    The command gets a :class:`Report` as ``report=`` when it asks for one, so what it printed
+    before failing is not printed again and the summary line counts it.
+    """
     import functools
+    import inspect
+
+    wants_report = "report" in inspect.signature(fn).parameters
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        report = new_report()
+        if wants_report:
+            kwargs["report"] = report
         try:
             return fn(*args, **kwargs)
         except BuildFailed as exc:
-            fail(exc.problems)
+            fail(exc.problems, report)
         except StudioError as exc:
-            fail([exc])
+            fail([exc], report)
         except OSError as exc:  # a full disk, a folder Studio may not write: the system's fault, not a bug
             where = f" '{exc.filename}'" if exc.filename else ""
             fail([StudioError(f"cannot write or read{where}: {exc.strerror or exc}",
@@ -65,7 +83,7 @@ def main() -> None:
 @click.option("--audience", help="Build only the pages meant for this audience (front matter 'audience:').")
 @guarded
 def build(config_file: Path, strict: bool, site_dir: Path | None, verbose: bool, offline: bool,
-          zip_file: Path | None, engine: str | None, audience: str | None) -> None:
+          zip_file: Path | None, engine: str | None, audience: str | None, report: Report) -> None:
     """Build the site (atomically: a failed build keeps the old site)."""
     from studio.engine import build as runner
 
@@ -76,8 +94,9 @@ def build(config_file: Path, strict: bool, site_dir: Path | None, verbose: bool,
 
         click.echo(f"studio: wrote {build_offline(config_file, zip_file, strict=strict)}")
         return
-    site = runner.build(config_file, site_dir=site_dir, strict=strict, engine=name, audience=audience)
-    click.echo(f"studio: built {site}")
+    site = runner.build(config_file, site_dir=site_dir, strict=strict, engine=name, audience=audience,
+                        report=report)
+    click.echo(f"studio: built {site} ({report.summary()})")
 
 
 @main.command()
@@ -98,55 +117,53 @@ def serve(config_file: Path, dev_addr: str | None, engine: str | None) -> None:
 @CONFIG_OPTION
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @guarded
-def check(config_file: Path, strict: bool) -> None:
-    """Validate all content without building."""
+def check(config_file: Path, strict: bool, report: Report) -> None:
+    """Validate all content without building: the problems a build would report, each once."""
     from studio.checking import check_all
     from studio.engine import build as engine
 
     engine.quiet_logging()
     config = engine.studio_config(config_file, strict=strict)
-    problems, findings = check_all(config)
-    if findings:  # playbook advice; only error-severity ones fail, and only under --strict
-        errors = sum(f.severity == "error" for f in findings)
-        click.echo(f"studio: playbook checks: {len(findings)} finding(s), {errors} of error severity")
-        for f in findings:
-            click.echo(f.format())
-    shown = {id(f) for f in findings}
-    for p in problems:
-        if id(p) not in shown:
-            click.echo(p.format(), err=True)
+    problems, findings = check_all(config, engine.markdown_renderer(config_file))
+    report.extend(problems)
+    report.extend(findings, finding=True)  # playbook advice; error-severity ones fail --strict
     failing = [p for p in problems if p.severity == "error" or strict]
     if failing:
-        click.echo(f"studio: {len(problems)} problem(s), {len(failing)} failing", err=True)
+        click.echo(f"studio: failed: {report.summary()}", err=True)
         sys.exit(1)
-    click.echo(f"studio: ok ({len(problems)} warning(s))")
+    click.echo(f"studio: ok ({report.summary()})")
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["persona", "teardown", "page"]))
+@click.argument("kind", type=click.Choice(["persona", "teardown", "page", "calendar", "course", "lesson", "report"]))
 @click.argument("slug")
 @CONFIG_OPTION
 @guarded
 def new(kind: str, slug: str, config_file: Path) -> None:
-    """Scaffold a new persona, teardown or page (never overwrites)."""
+    """Start a file from a scaffold (never overwrites): persona, teardown, page, calendar,
+    course, lesson (SLUG is COURSE/LESSON; added to the course's course.yml) or report.
+
+    The values marked 【待填】 are warnings until you replace them."""
     from studio.engine import build as engine
     from studio.scaffold import create
 
     engine.quiet_logging()
     path = create(kind, slug, engine.studio_config(config_file))
-    click.echo(f"studio: created {path}")
+    click.echo(f"studio: created {path}; fill in the values marked 【待填】")
 
 
 @main.command()
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("schemas"), show_default=True)
 @guarded
 def schemas(out: Path) -> None:
-    """Write JSON Schemas of every front matter type (for editor autocompletion)."""
+    """Write JSON Schemas of every file an author writes (front matter, course.yml, calendars,
+    glossary, Studio's options in mkdocs.yml), for editors' checking and completion."""
     from studio.core.feature import Registry
     from studio.core.schemas import write
     from studio.features.builtin import FEATURES
 
-    for path in write(out, Registry(FEATURES).models):
+    registry = Registry(FEATURES)
+    for path in write(out, registry.models, registry.files):
         click.echo(f"studio: wrote {path}")
 
 

@@ -10,13 +10,19 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ' (did you mean X?)' suffix when a close match exists, else ''."""
-    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+    word = str(word)
+    cutoff = 0.5 if len(word) <= 3 else 0.6  # 图问 → 图文: one of two characters is a typo too
+    best, best_score = None, cutoff
+    for choice in (str(c) for c in choices):  # on a tie the first listed wins (图问: 图文 before 图片)
+        score = difflib.SequenceMatcher(None, word, choice).ratio()
+        if score > best_score or (best is None and score >= cutoff):
+            best, best_score = choice, score
+    return f" (did you mean '{best}'?)" if best is not None else ""
 
 
 @dataclass
@@ -74,9 +80,14 @@ class Diagnostics:
     """Errors and warnings gathered while loading a project, in the order found."""
 
     items: list[StudioError] = field(default_factory=list)
+    advice: list[StudioError] = field(default_factory=list)  # playbook findings: fail only --strict
 
     def add(self, problem: StudioError) -> None:
         self.items.append(problem)
+
+    def advise(self, findings: Iterable[StudioError]) -> None:
+        """Findings (体检 advice): printed by build and check, counted apart from problems."""
+        self.advice.extend(findings)
 
     def error(self, message: str, **where) -> None:
         self.add(StudioError(message, severity="error", **where))
@@ -98,6 +109,61 @@ class Diagnostics:
     def failing(self, strict: bool) -> list[StudioError]:
         """Problems that stop a build: errors, plus warnings when strict."""
         return list(self.items) if strict else self.errors
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+class Report:
+    """What one command prints: each problem once, in the order found, and the counts.
+
+    ``build`` and ``check`` print through one Report, so a problem that is found twice (while
+    loading and again while rendering) or reported by two steps shows once, and the summary
+    line counts exactly what was printed. Problems go to ``err``; playbook findings, which are
+    advice, to ``out``.
+    """
+
+    def __init__(self, err: Callable[[str], None], out: Callable[[str], None] | None = None):
+        self._err = err
+        self._out = out or err
+        self._seen: set[str] = set()
+        self.errors = 0
+        self.warnings = 0
+        self.findings = 0
+
+    def add(self, problem: StudioError, finding: bool = False) -> bool:
+        """Print ``problem`` unless already printed; True when it was new."""
+        text = problem.format()
+        if text in self._seen:
+            return False
+        self._seen.add(text)
+        if finding:
+            self.findings += 1
+            self._out(text)
+        else:
+            if problem.severity == "error":
+                self.errors += 1
+            else:
+                self.warnings += 1
+            self._err(text)
+        return True
+
+    def printed_by_engine(self, severity: str) -> None:
+        """Count a warning the engine printed itself (a broken link), so the summary is true."""
+        if severity == "error":
+            self.errors += 1
+        else:
+            self.warnings += 1
+
+    def extend(self, problems: Iterable[StudioError], finding: bool = False) -> None:
+        for p in problems:
+            self.add(p, finding=finding)
+
+    def summary(self) -> str:
+        """``2 errors, 1 warning, 6 playbook findings``: what this Report printed."""
+        return ", ".join((_count(self.errors, "error"), _count(self.warnings, "warning"),
+                          _count(self.findings, "playbook finding")))
 
 
 class BuildFailed(Exception):

@@ -72,7 +72,7 @@ CASES: list[tuple[str, dict[str, str | bytes], str]] = [
     ("fm-unknown-type", {"content/p.md": "---\ntype: persnoa\n---\n"}, "content/p.md:2"),
     ("persona-missing-name", {"content/personas/a.md": persona(**{"name: 福利官小鹿\n": ""})}, "content/personas/a.md:2"),
     ("persona-mix-not-100", {"content/personas/a.md": persona(**{"互动: 20": "互动: 25"})}, "content/personas/a.md:9"),
-    ("persona-bad-channel", {"content/personas/a.md": persona(**{"[企业微信, 朋友圈]": "[企业微信, 抖音]"})},
+    ("persona-bad-channel", {"content/personas/a.md": persona(**{"[企业微信, 朋友圈]": "[企业微信, 脉脉]"})},
      "content/personas/a.md:5"),
     ("persona-bad-role", {"content/personas/a.md": persona(**{"role: sales": "role: boss"})}, "content/personas/a.md:4"),
     ("persona-too-many-posts", {"content/personas/a.md": persona(**{"owner: 运营组": "owner: 运营组\ndaily_posts: 100"})},

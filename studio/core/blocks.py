@@ -159,6 +159,8 @@ def embed(ctx: BlockContext, kind: str, template: str, var: str) -> str:
     doc = ctx.project.find(kind, slug)
     if doc is None and any(d.kind == kind and d.slug == slug for d in ctx.project.left_out.values()):
         return ""  # embedded content not meant for this build's audience
+    if doc is None and ctx.project.failed(kind, slug):
+        return ""  # the page's own error was reported; no second one per embed
     if doc is None:
         known = [d.slug for d in ctx.project.of_kind(kind)]
         raise ctx.error(f"no {kind} named '{slug}'{did_you_mean(slug, known)}", key=kind,

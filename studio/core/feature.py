@@ -48,6 +48,9 @@ class Feature:
     generators: tuple[Generator, ...] = ()
     blocks: Mapping[str, Handler] = field(default_factory=dict)
     decorators: Mapping[str, Decorator] = field(default_factory=dict)  # content kind ("*": any) -> decorator
+    # Files an author writes that are not front matter (course.yml, a calendar's YAML, the
+    # glossary): name -> pydantic model, for their JSON Schemas (``studio schemas``).
+    files: Mapping[str, type] = field(default_factory=dict)
 
 
 class Registry:
@@ -63,6 +66,7 @@ class Registry:
         self.blocks: dict[str, Handler] = {}
         self.decorators: dict[str, list[Decorator]] = {}
         self.template_packages: list[str] = []
+        self.files: dict[str, type] = {}
         names: set[str] = set()
         for feature in self.features:
             if feature.name in names:
@@ -77,6 +81,7 @@ class Registry:
             self.loaders += feature.loaders
             self.generators += feature.generators
             self.blocks.update(feature.blocks)
+            self.files.update(feature.files)
             for kind, fn in feature.decorators.items():
                 self.decorators.setdefault(kind, []).append(fn)
             if feature.package:

@@ -17,8 +17,8 @@ from typing import Any, Iterable
 from studio.config import StudioConfig
 from studio.core.datafiles import DataFiles
 from studio.core.feature import Feature, Registry
-from studio.core.frontmatter import Source, parse
-from studio.core.model import FrontMatter, slug_of, validate
+from studio.core.frontmatter import Source, parse, read_text
+from studio.core.model import FrontMatter, placeholders, slug_of, validate
 from studio.core.templating import Templates
 from studio.errors import Diagnostics, StudioError, did_you_mean
 
@@ -65,6 +65,7 @@ class Project:
         self.data = DataFiles(self)  # the one door for data files (PII rules of this project)
         self.templates = Templates(self.registry.template_packages)
         self.left_out: dict[str, Document] = {}  # pages not meant for this build's audience
+        self.invalid: list[Document] = []  # typed pages that failed validation (reported once)
 
     @classmethod
     def new(cls, config: StudioConfig, features: Iterable[Feature]) -> "Project":
@@ -158,10 +159,12 @@ class Project:
 
     def _load_document(self, path: Path, uri: str) -> None:
         try:
-            source = parse(path)
+            text = read_text(path)
+            source = parse(path, text)
         except StudioError as problem:
             self.diagnostics.add(problem)
             return
+        self.diagnostics.extend(placeholders(text, path))
         doc = Document(path, uri, source)
         kind = source.meta.get("type")
         if kind is not None:
@@ -177,6 +180,7 @@ class Project:
             model, problems = validate(model_cls, source)
             self.diagnostics.extend(problems)
             if model is None:
+                self.invalid.append(doc)  # still exists for references: no second error for each
                 return
             doc.model = model
         self.documents.append(doc)
@@ -190,6 +194,15 @@ class Project:
             if doc.slug == slug:
                 return doc
         return None
+
+    def failed(self, kind: str, key: str | None) -> bool:
+        """Whether ``key`` (a slug or a ``name:``) names a ``kind`` page that failed validation.
+
+        A reference to it is not a second mistake: the page's own error was reported, so
+        features skip such references instead of reporting one error per reference.
+        """
+        return key is not None and any(
+            d.source.meta.get("type") == kind and key in (d.slug, d.source.meta.get("name")) for d in self.invalid)
 
     def by_path(self, path: Path) -> Document | None:
         return self._index()[1].get(path.resolve())

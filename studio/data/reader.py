@@ -63,6 +63,9 @@ class Table:
     # Problems that do not stop a read (rows without a time); whoever reports the file's
     # diagnostics shows them once.
     warnings: list[StudioError] = field(default_factory=list)
+    # Bad cells of a file read with ``keep_good_rows``: their rows are left out and each is
+    # an error, so one run lists every bad row and the file's good rows still count.
+    problems: list[StudioError] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -89,14 +92,15 @@ class Table:
 
 def read_table(path: Path, kind: str | None = None, columns: dict[str, str] | None = None,
                *, types: dict[str, str] | None = None, sheet: str | None = None,
-               kinds: Mapping[str, Kind] | None = None) -> Table:
+               kinds: Mapping[str, Kind] | None = None, keep_good_rows: bool = False) -> Table:
     """Read ``path`` as a table of ``kind`` (inferred from the headers when None).
 
     ``columns`` maps a canonical column name to the header used in this file, for headers
     no alias covers. ``types`` declares column types (``int``, ``float``, ``percent``,
     ``money``, ``date``, ``datetime``, ``str``) for generic tables or extra columns.
     ``kinds`` are the kinds known (a project's registry; the built-in ones by default).
-    Raises StudioError for unreadable files, missing columns and bad cells.
+    Raises StudioError for unreadable files, missing columns and bad cells — or, with
+    ``keep_good_rows``, leaves the rows of bad cells out and lists them in ``Table.problems``.
 
     This reads the file every time and applies no PII rule: pages go through the project's
     data door (``studio.core.datafiles``), which caches tables and masks/drops columns.
@@ -105,11 +109,12 @@ def read_table(path: Path, kind: str | None = None, columns: dict[str, str] | No
     if not path.is_file():
         raise StudioError("data file not found", file=path,
                           hint="check the path; it is relative to the page (数据文件不存在)")
-    return _read(path, kind, columns or {}, types or {}, sheet, _BUILTIN if kinds is None else kinds)
+    return _read(path, kind, columns or {}, types or {}, sheet, _BUILTIN if kinds is None else kinds,
+                 _BadCells() if keep_good_rows else None)
 
 
 def _read(path: Path, kind_name: str | None, columns: dict[str, str], types: dict[str, str],
-          sheet: str | None, kinds: Mapping[str, Kind]) -> Table:
+          sheet: str | None, kinds: Mapping[str, Kind], bad: "_BadCells | None" = None) -> Table:
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         raw, lines, header_line, encoding = _read_excel(path, sheet)
@@ -134,6 +139,7 @@ def _read(path: Path, kind_name: str | None, columns: dict[str, str], types: dic
 
     frame = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     headers: dict[str, str] = {}
+    ints: list[str] = []
     header_to_name = {h: n for n, h in mapping.items()}
     for h in headers_in_file:
         name = header_to_name.get(h, h)
@@ -146,13 +152,25 @@ def _read(path: Path, kind_name: str | None, columns: dict[str, str], types: dic
                               file=path, line=header_line, column=h, hint="types: " + ", ".join(TYPES))
         ctype = declared or (col.type if col else None)
         headers[name] = h
-        values = _parse_column(raw[h], ctype, path, lines, h)
+        values = _parse_column(raw[h], ctype, path, lines, h, bad)
         if col is not None and col.category and ctype == "str":
             values = _category(values)
         frame[name] = values
+        if ctype == "int":
+            ints.append(name)
+    problems: list[StudioError] = []
+    if bad is not None and bad.rows:
+        keep = np.ones(len(frame), dtype=bool)
+        keep[sorted(bad.rows)] = False
+        frame = frame[keep].reset_index(drop=True)
+        lines = [line for line, k in zip(lines, keep) if k]
+        for name in ints:  # whole numbers again once the bad cells' rows are gone
+            if frame[name].dtype == "float64" and not frame[name].isna().any():
+                frame[name] = frame[name].round().astype(np.int64)
+        problems = bad.problems
     warnings = _untimed_rows(path, kind, frame, headers, lines)
     return Table(path, frame, headers, lines, encoding, kind.name if kind else None, header_line, notes, kind,
-                 warnings)
+                 warnings, problems)
 
 
 def _untimed_rows(path: Path, kind: Kind | None, frame: pd.DataFrame, headers: dict[str, str],
@@ -540,7 +558,8 @@ _NUM_JUNK = re.compile(r"[,\s¥$]|^rmb|^cny|(元|人|次|个|单|件|条)$")
 _NUMERIC = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$")
 
 
-def _parse_column(s: pd.Series, ctype: str | None, path: Path, lines: list[int], header: str) -> pd.Series:
+def _parse_column(s: pd.Series, ctype: str | None, path: Path, lines: list[int], header: str,
+                  bad: "_BadCells | None" = None) -> pd.Series:
     # No blanket strip: it costs a second per million cells. read_csv drops leading spaces;
     # the slow paths below strip only the cells the fast parsers reject.
     if ctype is None:
@@ -550,13 +569,13 @@ def _parse_column(s: pd.Series, ctype: str | None, path: Path, lines: list[int],
     if ctype in ("date", "datetime"):
         parsed, blank = _parse_dates(s)
         _fail(parsed.isna().to_numpy() & ~blank, s, path, lines, header, "cannot read '{v}' as a date",
-              "write dates as 2024-05-01, 2024/5/1, 2024年5月1日, 20240501 or epoch seconds")
+              "write dates as 2024-05-01, 2024/5/1, 2024年5月1日, 20240501 or epoch seconds", bad)
         return parsed.dt.normalize() if ctype == "date" else parsed
     values, pct, blank = _parse_numbers(s)
     _fail(np.isnan(values) & ~blank, s, path, lines, header, "cannot read '{v}' as a number",
-          "write numbers as 1234, 1,234, 12.5%, ¥1,234.00 or 1.2万")
-    _fail(np.isinf(values), s, path, lines, header, _INFINITE, _RANGE_HINT)
-    _fail(_out_of_range(values), s, path, lines, header, _OUT_OF_RANGE, _RANGE_HINT)
+          "write numbers as 1234, 1,234, 12.5%, ¥1,234.00 or 1.2万", bad)
+    _fail(np.isinf(values), s, path, lines, header, _INFINITE, _RANGE_HINT, bad)
+    _fail(_out_of_range(values), s, path, lines, header, _OUT_OF_RANGE, _RANGE_HINT, bad)
     if ctype == "percent":
         # A percent column stores a fraction. '12.5%' is 0.125; bare numbers are read as
         # 0-100 (WeCom reply_percentage) when any exceeds 1, else as fractions.
@@ -571,7 +590,7 @@ def _parse_column(s: pd.Series, ctype: str | None, path: Path, lines: list[int],
                           hint="remove the % sign, or declare the column as percent")
     if ctype == "int":
         frac = ~np.isnan(values) & (np.abs(values - np.round(values)) > 1e-9)
-        _fail(frac, s, path, lines, header, "'{v}' is not a whole number", "counts are whole numbers")
+        _fail(frac, s, path, lines, header, "'{v}' is not a whole number", "counts are whole numbers", bad)
         if not np.isnan(values).any():
             return pd.Series(np.round(values).astype(np.int64), index=s.index)
     return pd.Series(values, index=s.index, dtype="float64")
@@ -589,8 +608,36 @@ def _excerpt(value, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+class _BadCells:
+    """Bad cells of one read: the rows to leave out, and an error for each (bounded per column)."""
+
+    PER_COLUMN = 20  # then one line with the lines of the rest
+
+    def __init__(self) -> None:
+        self.rows: set[int] = set()
+        self.problems: list[StudioError] = []
+
+    def add(self, bad: np.ndarray, s: pd.Series, path: Path, lines: list[int], header: str, message: str,
+            hint: str) -> None:
+        where = np.flatnonzero(bad)
+        self.rows.update(int(i) for i in where)
+        for i in where[: self.PER_COLUMN]:
+            self.problems.append(StudioError(message.format(v=_excerpt(s.iloc[int(i)])) + "; row left out",
+                                             file=path, line=lines[int(i)], column=header, hint=hint))
+        rest = where[self.PER_COLUMN:]
+        if len(rest):
+            shown = ", ".join(str(lines[int(i)]) for i in rest[:30]) + (", …" if len(rest) > 30 else "")
+            self.problems.append(StudioError(
+                f"{len(rest):,} more bad cells in this column (lines {shown}); rows left out", file=path,
+                line=lines[int(rest[0])], column=header, hint=hint))
+
+
 def _fail(bad: np.ndarray, s: pd.Series, path: Path, lines: list[int], header: str, message: str,
-          hint: str) -> None:
+          hint: str, sink: _BadCells | None = None) -> None:
+    if sink is not None:
+        if bad.any():
+            sink.add(bad, s, path, lines, header, message, hint)
+        return
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         more = int(bad.sum()) - 1

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from studio.config import ENGINES, StudioConfig
-from studio.errors import BuildFailed, StudioError, did_you_mean
+from studio.errors import BuildFailed, Report, StudioError, did_you_mean
 
 
 def choose(engine: str | None, config_file: Path) -> str:
@@ -44,13 +44,14 @@ def _configured_engine(config_file: Path) -> str:
 
 def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
           configure: Callable[[Any], None] | None = None, engine: str | None = None,
-          contained: bool = True, audience: str | None = None) -> Path:
+          contained: bool = True, audience: str | None = None, report: Report | None = None) -> Path:
     """Build the site and swap it in; return the site folder.
 
     ``contained``: the site folder must lie inside the project (a folder the author names);
     Studio's own temporary builds (exports, offline zip, serve) pass False. ``audience``: build
-    only the pages meant for it (default: the ``audience:`` option, else every page). The
-    site's text files get pre-compressed copies beside them (``studio.engine.compress``).
+    only the pages meant for it (default: the ``audience:`` option, else every page).
+    ``report`` (the CLI's) prints each problem once and the playbook findings. The site's
+    text files get pre-compressed copies beside them (``studio.engine.compress``).
     """
     name = choose(engine, config_file)
     if name == "zensical":
@@ -59,12 +60,13 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
                                            hint="use --engine mkdocs (or properdocs)")])
         from studio.engine.zensical import build as zensical_build
 
-        site = zensical_build(config_file, site_dir=site_dir, strict=strict, contained=contained, audience=audience)
+        site = zensical_build(config_file, site_dir=site_dir, strict=strict, contained=contained, audience=audience,
+                              report=report)
     else:
         from studio.engine.mkdocs.runner import build as mkdocs_build
 
         site = mkdocs_build(config_file, site_dir=site_dir, strict=strict, configure=configure, contained=contained,
-                            audience=audience)
+                            audience=audience, report=report)
     if contained:  # the site a server publishes; Studio's temporary builds (zip, PDF) need no copies
         from studio.engine.compress import compress_site
 
@@ -89,6 +91,13 @@ def studio_config(config_file: Path, strict: bool = False) -> StudioConfig:
 
     choose(None, config_file)
     return from_mkdocs(config_file, strict=strict)
+
+
+def markdown_renderer(config_file: Path) -> Callable[[str], str]:
+    """Markdown to HTML with the project's ``markdown_extensions``, as every engine converts it."""
+    from studio.engine.mkdocs.runner import markdown_renderer as from_mkdocs
+
+    return from_mkdocs(config_file)
 
 
 def quiet_logging(verbose: bool = False) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from studio.errors import StudioError
+from studio.errors import StudioError, did_you_mean
 
 
 class _Loader(yaml.SafeLoader):
@@ -80,3 +80,91 @@ def plugin_options(config_file: Path, name: str = "studio") -> dict[str, Any]:
         if key == name:
             return value if isinstance(value, dict) else {}
     return {}
+
+
+def option_line(config_file: Path, keys: tuple, plugin: str = "studio") -> int | None:
+    """The 1-based line of ``plugins: - studio: {keys…}`` in mkdocs.yml (None when absent).
+
+    The deepest key that exists is used, so a missing option points at its group.
+    """
+    try:
+        root = yaml.compose(Path(config_file).read_text(encoding="utf-8-sig"), Loader=_Loader)
+    except (OSError, yaml.YAMLError):
+        return None
+    node = _child(root, "plugins")
+    if isinstance(node, yaml.SequenceNode):
+        found = None
+        for item in node.value:
+            if isinstance(item, yaml.MappingNode):
+                found = found or _child(item, plugin, key_line=True)
+            elif isinstance(item, yaml.ScalarNode) and item.value == plugin:
+                found = found or (item.start_mark.line + 1, None)
+        node = found
+    else:
+        node = _child(node, plugin, key_line=True)
+    if node is None:
+        return None
+    line, value = node
+    for key in keys:
+        got = _child(value, str(key), key_line=True)
+        if got is None:
+            break
+        line, value = got
+    return line
+
+
+def top_line(config_file: Path, key: str) -> int | None:
+    """The 1-based line of a top-level key of mkdocs.yml (None when absent)."""
+    try:
+        root = yaml.compose(Path(config_file).read_text(encoding="utf-8-sig"), Loader=_Loader)
+    except (OSError, yaml.YAMLError):
+        return None
+    got = _child(root, key, key_line=True)
+    return got[0] if got else None
+
+
+def _child(node, key: str, key_line: bool = False):
+    """A mapping's value for ``key`` (with ``key_line``: the key's line and the value)."""
+    if isinstance(node, yaml.SequenceNode) and key.isdigit() and int(key) < len(node.value):
+        item = node.value[int(key)]
+        return (item.start_mark.line + 1, item) if key_line else item
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            return (k.start_mark.line + 1, v) if key_line else v
+    return None
+
+
+def option_problems(errors: list[dict], config_file: Path, model) -> list[StudioError]:
+    """pydantic's errors on Studio's options as Studio's: the line in mkdocs.yml, a did-you-mean."""
+    from studio.core.model import error_message
+
+    problems = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        name = "plugins.studio." + ".".join(map(str, loc))
+        if err["type"] == "extra_forbidden":
+            choices = [c for c in _fields_at(model, loc[:-1]) if loc[:-1] or c != "root"]  # root: Studio's own
+            message = f"{name}: unknown option{did_you_mean(str(loc[-1]), choices)}"
+            hint = ("options here: " + ", ".join(choices)) if choices else "see README, section 'Options'"
+        else:
+            message, hint = f"{name}: {error_message(err)}", "see README, section 'Options'"
+        problems.append(StudioError(message, file=config_file, line=option_line(config_file, loc), hint=hint))
+    return problems
+
+
+def _fields_at(model, loc: tuple) -> list[str]:
+    """The option names one level below ``loc`` in ``model`` (a pydantic class)."""
+    import typing
+
+    for key in loc:
+        field = getattr(model, "model_fields", {}).get(str(key))
+        if field is None:
+            return []
+        annotation = field.annotation
+        candidates = [annotation, *typing.get_args(annotation)]
+        model = next((c for c in candidates if hasattr(c, "model_fields")), None)
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))

@@ -25,7 +25,8 @@ from studio.engine import mkdocs_yaml
 from studio.engine.lock import project_lock
 from studio.engine.sitedir import check_site_dir, inside_project, staged as staged_site, tidy
 from studio.engine.staged import Staged, copy_site, finish, stage
-from studio.errors import BuildFailed, StudioError
+from studio.core.project import Project
+from studio.errors import BuildFailed, Report, StudioError
 from studio.features.builtin import load_project
 from studio.guard.interrupt import interruptible
 
@@ -54,7 +55,7 @@ def config_for(raw: dict[str, Any], staged: Staged) -> dict[str, Any]:
 
 
 def build(config_file: Path, site_dir: Path | None = None, strict: bool = False, contained: bool = True,
-          audience: str | None = None) -> Path:
+          audience: str | None = None, report: Report | None = None) -> Path:
     """Build with Zensical into a staged folder, check it and swap it in; return the site folder."""
     from studio.engine.mkdocs.runner import studio_config  # the options, validated as on MkDocs
 
@@ -72,16 +73,19 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
     with interruptible(), project_lock(root, "build"):
         tidy(site)
         with staged_site(site) as tmp:
-            _build_into(tmp, raw, options, strict)
+            project = _build_into(tmp, raw, options, strict, report)
+    if report is not None:
+        report.extend(project.diagnostics.advice, finding=True)
     return site
 
 
-def _build_into(target: Path, raw: dict[str, Any], options: StudioConfig, strict: bool) -> None:
+def _build_into(target: Path, raw: dict[str, Any], options: StudioConfig, strict: bool,
+                report: Report | None = None) -> Project:
     project = load_project(options)
     failing = project.diagnostics.failing(options.strict)
     if failing:
         raise BuildFailed(failing)
-    _report(project.diagnostics.warnings)
+    _report(project.diagnostics.warnings, report)
     with tempfile.TemporaryDirectory(prefix="studio-zensical-") as tmp:
         work = Path(tmp)
         loaded = len(project.diagnostics.items)
@@ -90,7 +94,7 @@ def _build_into(target: Path, raw: dict[str, Any], options: StudioConfig, strict
         failing = staged.problems + [p for p in late if p.severity == "error" or options.strict]
         if failing:
             raise BuildFailed(failing)
-        _report(late)
+        _report(late, report)
         cfg = work / "zensical.yml"  # any name but *.toml is read as mkdocs.yml-style YAML
         cfg.write_text(yaml.safe_dump(config_for(raw, staged), allow_unicode=True, sort_keys=False), encoding="utf-8")
         warnings = run(cfg, strict)
@@ -98,8 +102,9 @@ def _build_into(target: Path, raw: dict[str, Any], options: StudioConfig, strict
         warnings += finish(staged, work / "site", directory_urls=directory_urls)
         if strict and warnings:
             raise BuildFailed(warnings)
-        _report(warnings)
+        _report(warnings, report)
         copy_site(work / "site", target)
+    return project
 
 
 def run(cfg: Path, strict: bool = False) -> list[StudioError]:
@@ -129,12 +134,15 @@ def _missing() -> bool:
     return importlib.util.find_spec("zensical") is None
 
 
-def _report(problems: list[StudioError]) -> None:
+def _report(problems: list[StudioError], report: Report | None = None) -> None:
     import logging
 
     log = logging.getLogger("mkdocs.plugins.studio")
     for p in problems:
-        log.warning(p.format())
+        if report is not None:
+            report.add(p)
+        else:
+            log.warning(p.format())
 
 
 def serve(config_file: Path, dev_addr: str | None = None) -> None:

@@ -19,6 +19,7 @@ It also refuses, with a mark, what YAML accepts but no content file needs:
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import yaml
@@ -167,6 +168,30 @@ def _check_expansion(root: yaml.Node) -> None:
     size(root)
 
 
+_FULLWIDTH_KEY = re.compile(r"^[ \t]*(?:-[ \t]+)?(?P<key>[^\s:#'\"\-\[\]{}][^:#\n]*?)[ \t\u3000]*：", re.MULTILINE)
+_FULLWIDTH_INDENT = re.compile(r"^[ \t]*\u3000", re.MULTILINE)
+
+
+def _fullwidth(text: str, error_line: int) -> Refused | None:
+    """Full-width punctuation that explains a YAML error: 「：」 after a key, 「　」 indenting.
+
+    Only looked for once YAML failed: 「：」 is ordinary inside a value or a ``|`` block. The
+    first such line at or before the line YAML stopped on is the one to fix.
+    """
+    for m in _FULLWIDTH_KEY.finditer(text):
+        if text.count("\n", 0, m.start()) > error_line:
+            break
+        key = m.group("key").strip()
+        return Refused(f"full-width colon '：' after '{_short(key)}': YAML needs an ASCII ':' and a space",
+                       _mark(text, m.end() - 1),
+                       f"write '{_short(key)}: …' (把全角冒号「：」改成半角冒号「:」，后面加空格)")
+    m = _FULLWIDTH_INDENT.search(text)
+    if m and text.count("\n", 0, m.start()) <= error_line:
+        return Refused("full-width space '　' used for indentation", _mark(text, m.end() - 1),
+                       "indent with ordinary spaces (把全角空格「　」换成半角空格)")
+    return None
+
+
 def compose_and_load(text: str, first_line: int | None = None) -> tuple[yaml.Node | None, Any]:
     """The node tree (for line numbers) and the data of ``text``; raises MarkedYAMLError only.
 
@@ -186,7 +211,13 @@ def compose_and_load(text: str, first_line: int | None = None) -> tuple[yaml.Nod
             return node, loader.construct_document(node)
         finally:
             loader.dispose()
-    except yaml.MarkedYAMLError:
+    except Refused:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        better = _fullwidth(text, mark.line if mark else len(text))
+        if better is not None:
+            raise better from None
         raise
     except yaml.reader.ReaderError as exc:
         raise yaml.MarkedYAMLError(problem=f"character {exc.character!r} is not allowed in YAML",

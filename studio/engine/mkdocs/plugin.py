@@ -22,8 +22,9 @@ from studio.core.nav import arrange
 from studio.core.pipeline import Output, compile_project, render_page
 from studio.config import StudioConfig
 from studio.cache import Cache, key_of
+from studio.engine.mkdocs_yaml import option_problems
 from studio.engine.progress import BuildProgress
-from studio.errors import StudioError
+from studio.errors import Report, StudioError
 from studio.guard.html import escape_text, escaped_meta, guard_page
 from studio.core.project import Project
 from studio.data.reader import PRIVATE_SUFFIXES  # raw (possibly personal) data: never copied
@@ -65,6 +66,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         self._nav = None
         self._page_set: set[str] | None = None
         self._reported = 0  # diagnostics already reported
+        self.report: Report | None = None  # the CLI's (studio.errors.Report); else MkDocs' log
 
     # lifecycle -----------------------------------------------------------------
     def on_startup(self, *, command, dirty) -> None:
@@ -77,12 +79,9 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         options = {k: v for k, v in self.config.items() if v is not None}
         try:
             studio_config = StudioConfig.model_validate({**options, "root": root})
-        except ValidationError as exc:
-            problems = [StudioError(
-                f"plugins.studio.{'.'.join(map(str, e['loc']))}: {e['msg']}",
-                file=config.config_file_path, hint="see README, section 'Options'",
-            ) for e in exc.errors()]
-            raise StudioBuildError(problems) from None
+        except ValidationError as exc:  # in Studio's words, with the line in mkdocs.yml
+            raise StudioBuildError(option_problems(exc.errors(), Path(config.config_file_path or "mkdocs.yml"),
+                                                   StudioConfig)) from None
         studio_config.strict = studio_config.strict or bool(config.strict)
         links = studio_config.provenance
         if links.edit_url is None:  # 「编辑此页」 from MkDocs' own repo_url and edit_uri
@@ -110,11 +109,18 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         self._reported = len(self.project.diagnostics.items)
         return config
 
+    def _warn(self, problem: StudioError) -> None:
+        """A warning, printed once: through the CLI's Report, or MkDocs' log for ``mkdocs build``."""
+        if self.report is not None:
+            self.report.add(problem)
+        else:
+            log.warning(problem.format())
+
     def _report(self, problems: list[StudioError]) -> None:
         """Log warnings; stop the build on failing problems (unless serving)."""
         for p in problems:
             if p.severity == "warning":
-                log.warning(p.format())
+                self._warn(p)
         failing = self.project.diagnostics.failing(self.project.config.strict) if self.project else problems
         if failing and not self.serving:
             raise StudioBuildError(failing)
@@ -219,7 +225,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
             if self.project.config.strict and not self.serving:
                 self.page_problems.append(p)
             else:
-                log.warning(p.format())
+                self._warn(p)
         return text
 
     @event_priority(100)  # search: read the page before Material's search strips data-search-*
@@ -251,7 +257,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
             self._reported = len(self.project.diagnostics.items)
             for p in late:
                 if p.severity == "warning" and not (self.project.config.strict and not self.serving):
-                    log.warning(p.format())
+                    self._warn(p)
                 else:
                     self.page_problems.append(p)
         if self.page_problems and not self.serving:

@@ -4,6 +4,8 @@ check the output, swap it in; serve."""
 from __future__ import annotations
 
 import logging
+import re
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -18,7 +20,7 @@ from studio.engine.lock import project_lock
 from studio.engine.mkdocs.plugin import StudioBuildError, StudioPlugin
 from studio.engine.output_guard import check_output
 from studio.engine.sitedir import check_site_dir, inside_project, staged, tidy
-from studio.errors import BuildFailed, StudioError
+from studio.errors import BuildFailed, Report, StudioError, did_you_mean
 from studio.guard.interrupt import interruptible
 
 
@@ -27,11 +29,62 @@ def load(config_file: Path, **overrides) -> MkDocsConfig:
         raise BuildFailed([StudioError(
             f"no {config_file.name} here", file=config_file,
             hint="run studio in the project folder, or pass -f path/to/mkdocs.yml")])
+    said = _ConfigMessages(config_file)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(said)
+    for h in logger.handlers:
+        if h is not said:
+            h.addFilter(said.mute)
     try:
         return load_config(config_file=str(config_file), **overrides)
     except (ConfigurationError, Abort) as exc:
-        raise BuildFailed([StudioError(f"invalid configuration: {exc}", file=config_file,
-                                       hint="see the MkDocs and Studio options in README.md")]) from None
+        problems = [p for p in said.problems if p.severity == "error"]
+        raise BuildFailed(problems or [StudioError(f"invalid configuration: {exc}", file=config_file,
+                                                   hint="see the MkDocs and Studio options in README.md")]) from None
+    finally:
+        logger.removeHandler(said)
+        for h in logger.handlers:
+            h.removeFilter(said.mute)
+        for p in said.problems:
+            if p.severity == "warning":
+                sys.stderr.write(p.format() + "\n")
+
+
+class _ConfigMessages(logging.Handler):
+    """MkDocs' messages about mkdocs.yml ("Config value 'x': …") in Studio's form: the key's
+    line, a did-you-mean for an unknown name, one message each."""
+
+    _CONFIG = re.compile(r"^Config value '(?P<key>[^']+)': (?P<message>.*)$", re.DOTALL)
+
+    def __init__(self, config_file: Path):
+        super().__init__(logging.WARNING)
+        self.config_file = config_file
+        self.problems: list[StudioError] = []
+
+    def mute(self, record: logging.LogRecord) -> bool:
+        return self._CONFIG.match(record.getMessage()) is None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from mkdocs.config.defaults import MkDocsConfig
+
+        from studio.engine.mkdocs_yaml import top_line
+
+        m = self._CONFIG.match(record.getMessage())
+        if m is None:
+            return
+        key, message = m.group("key"), m.group("message").strip()
+        if "Plugin 'studio' option" in message:
+            return  # Studio reports its own options, with their lines (mkdocs_yaml.option_problems)
+        hint = "see the MkDocs options (mkdocs.org/user-guide/configuration) and Studio's in README.md"
+        if message.startswith("Unrecognised configuration name"):
+            message = f"unknown option{did_you_mean(key, [k for k, _ in MkDocsConfig._schema])}"
+            hint = "remove it or fix its spelling"
+        elif key == "docs_dir":
+            hint = "create the folder, or set docs_dir: to the folder of your pages (Studio's sample: content)"
+        self.problems.append(StudioError(f"{key}: {message}", file=self.config_file,
+                                         line=top_line(self.config_file, key),
+                                         severity="error" if record.levelno >= logging.ERROR else "warning",
+                                         hint=hint))
 
 
 def studio_plugin(config: MkDocsConfig) -> StudioPlugin:
@@ -47,6 +100,18 @@ def studio_config(config_file: Path, strict: bool = False) -> StudioConfig:
     return options_of(load(config_file, strict=strict))
 
 
+def markdown_renderer(config_file: Path) -> Callable[[str], str]:
+    """A page's Markdown to HTML with the project's extensions (for ``studio check``)."""
+    import markdown
+
+    config = load(config_file)
+    md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs or {})
+
+    def convert(text: str) -> str:
+        return md.reset().convert(text)
+    return convert
+
+
 def options_of(config: MkDocsConfig) -> StudioConfig:
     try:
         return studio_plugin(config).studio_config(config)
@@ -56,10 +121,11 @@ def options_of(config: MkDocsConfig) -> StudioConfig:
 
 def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
           configure: Callable[[MkDocsConfig], None] | None = None, contained: bool = True,
-          audience: str | None = None) -> Path:
+          audience: str | None = None, report: Report | None = None) -> Path:
     """Build the site into a staged folder and swap it in; return the site folder.
 
     ``configure(config)`` may adjust the loaded configuration first (e.g. the offline bundle).
+    ``report`` prints each warning once, and the playbook findings after a build that passed.
     """
     config = load(config_file, strict=strict)
     if configure is not None:
@@ -73,10 +139,14 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
         inside_project(site, options)
     check_site_dir(site, options)
     plugin = studio_plugin(config)
+    plugin.report = report
     mute = _MuteOwnErrors(plugin)
     handlers = logging.getLogger("mkdocs").handlers
     for h in handlers:
         h.addFilter(mute)
+    counter = _CountEngineWarnings(report)
+    counter.addFilter(mute)
+    logging.getLogger("mkdocs").addHandler(counter)
     with _exclusive(site, options.root), staged(site) as tmp:
         config.site_dir = str(tmp)
         try:
@@ -90,8 +160,11 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
             config.plugins.on_shutdown()
             for h in handlers:
                 h.removeFilter(mute)
+            logging.getLogger("mkdocs").removeHandler(counter)
         if plugin.project is not None:  # the engine's output, checked before it replaces the site
             check_output(tmp, plugin.project, plugin.output)
+    if report is not None and plugin.project is not None:
+        report.extend(plugin.project.diagnostics.advice, finding=True)
     return site
 
 
@@ -101,6 +174,18 @@ def _exclusive(site: Path, root: Path) -> Iterator[None]:
     with interruptible(), project_lock(root, "build"):
         tidy(site)
         yield
+
+
+class _CountEngineWarnings(logging.Handler):
+    """MkDocs' own warnings (a broken link) count in the summary line like Studio's."""
+
+    def __init__(self, report: Report | None):
+        super().__init__(logging.WARNING)
+        self.report = report
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.report is not None and not record.name.startswith("mkdocs.plugins.studio"):
+            self.report.printed_by_engine("error" if record.levelno >= logging.ERROR else "warning")
 
 
 class _MuteOwnErrors(logging.Filter):
@@ -122,6 +207,11 @@ def serve(config_file: Path, dev_addr: str | None = None) -> None:
     live_serve(str(config_file), dev_addr)
 
 
+def _studio_options_reported_by_studio(record: logging.LogRecord) -> bool:
+    """MkDocs warns of an unknown Studio option without its line; Studio reports it with one."""
+    return "Plugin 'studio' option" not in record.getMessage()
+
+
 def quiet_logging(verbose: bool = False) -> None:
     """MkDocs logs through 'mkdocs'; show warnings (or everything with -v) plainly."""
     logger = logging.getLogger("mkdocs")
@@ -129,6 +219,7 @@ def quiet_logging(verbose: bool = False) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(levelname)-7s - %(message)s"))
         handler._studio = True  # type: ignore[attr-defined]
+        handler.addFilter(_studio_options_reported_by_studio)
         logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if verbose else logging.WARNING)
     logger.propagate = False

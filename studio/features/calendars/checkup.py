@@ -27,9 +27,11 @@ def severity_of(rule_id: str, options: "CheckOptions") -> str:
     return options.severity.get(rule_id, RULES[rule_id].severity)
 
 
-def check_calendar(calendar: "Calendar", personas: dict, options: "CheckOptions") -> list[Finding]:
+def check_calendar(calendar: "Calendar", personas: dict, options: "CheckOptions",
+                   pillars: tuple[str, ...] | None = None) -> list[Finding]:
     """Every finding of every rule that is not turned off, in rule order."""
-    ctx = CheckContext(calendar, personas, options)
+    ctx = CheckContext(calendar, personas, options) if pillars is None else \
+        CheckContext(calendar, personas, options, tuple(pillars))
     found: list[Finding] = []
     for rule_id, rule in RULES.items():
         severity = severity_of(rule_id, options)
@@ -51,12 +53,22 @@ def run_checkup(project: "Project") -> None:
             project.diagnostics.add(StudioError(
                 f"plugins.studio.checks.severity: unknown rule '{rule_id}'{did_you_mean(rule_id, RULES)}",
                 file=project.config.root / "mkdocs.yml", hint="rules: " + ", ".join(RULES)))
+    vocabulary = project.config.vocabulary
+    for name, values, known in (("moments_channels", options.moments_channels, vocabulary.channels),
+                                ("bulk_formats", options.bulk_formats, vocabulary.formats)):
+        for value in values:
+            if value not in known:
+                project.diagnostics.add(StudioError(
+                    f"plugins.studio.checks.{name}: '{value}' is not in vocabulary.{name.split('_')[1]}"
+                    f"{did_you_mean(value, known)}", file=project.config.root / "mkdocs.yml",
+                    hint=f"use one of: {', '.join(known)}, or add it to vocabulary.{name.split('_')[1]}"))
     if not options.enabled:
         return
     personas = {d.slug: d.model for d in project.of_kind("persona")}
     for calendar in project.extras.get("calendars", []):
-        found = check_calendar(calendar, personas, options)
+        found = check_calendar(calendar, personas, options, tuple(project.config.vocabulary.pillars))
         findings[calendar.slug] = found
+        project.diagnostics.advise(found)  # build and check print them (studio.errors.Report)
         if project.config.strict:
             project.diagnostics.extend(f for f in found if f.severity == "error")
 

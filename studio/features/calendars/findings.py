@@ -55,6 +55,7 @@ class CheckContext:
     calendar: "Calendar"
     personas: dict[str, "Persona"]
     options: "CheckOptions"
+    pillars: tuple[str, ...] = ("生活", "工作", "促销", "互动")  # the project's vocabulary.pillars
 
     def moments(self) -> list["Entry"]:
         channels = set(self.options.moments_channels)

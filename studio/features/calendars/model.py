@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, ValidationInfo, field_validator
 
+from studio.core.model import error_message, placeholders
 from studio.data.kinds import Column, Kind
 from studio.data.reader import EXCEL_SUFFIXES, TEXT_TABLE_SUFFIXES
 from studio.errors import StudioError, did_you_mean
@@ -86,6 +87,12 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() in ("", "NaT", "nan")
 
 
+def _words(info: "ValidationInfo", name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """The project's vocabulary list ``name`` (passed as validation context), else ``default``."""
+    vocabulary = (info.context or {}).get("vocabulary")
+    return tuple(getattr(vocabulary, name)) if vocabulary is not None else default
+
+
 def _choice(kind: str, value: Any, choices: tuple[str, ...], default: Any = None, required: bool = False) -> Any:
     """The canonical spelling of ``value`` (aliases allowed), or a did-you-mean error."""
     if _blank(value):
@@ -98,7 +105,8 @@ def _choice(kind: str, value: Any, choices: tuple[str, ...], default: Any = None
     mapped = _ALIASES.get(kind, {}).get(text.lower())
     if mapped is not None:
         return mapped
-    raise ValueError(f"unknown {kind} '{text}'{did_you_mean(text, choices)}; use one of: {', '.join(choices)}")
+    extra = " (the team's own words: vocabulary in mkdocs.yml)" if kind in ("channel", "format", "activity") else ""
+    raise ValueError(f"unknown {kind} '{text}'{did_you_mean(text, choices)}; use one of: {', '.join(choices)}{extra}")
 
 
 class Entry(BaseModel):
@@ -143,7 +151,7 @@ class Entry(BaseModel):
             return v.date()
         return v
 
-    @field_validator("time", mode="before")
+    @field_validator("time", mode="before", json_schema_input_type=str | int | None)  # "08:00"
     @classmethod
     def _time(cls, v: Any) -> Any:
         if _blank(v):
@@ -159,18 +167,24 @@ class Entry(BaseModel):
 
     @field_validator("channel", mode="before")
     @classmethod
-    def _channel(cls, v: Any) -> Any:
-        return _choice("channel", v, CHANNELS, required=True)
+    def _channel(cls, v: Any, info: ValidationInfo) -> Any:
+        return _choice("channel", v, _words(info, "channels", CHANNELS), required=True)
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _format(cls, v: Any, info: ValidationInfo) -> Any:
+        return _choice("format", v, _words(info, "formats", ()), default="") if info.context else \
+            ("" if _blank(v) else str(v))
 
     @field_validator("pillar", mode="before")
     @classmethod
-    def _pillar(cls, v: Any) -> Any:
-        return _choice("pillar", v, PILLARS)
+    def _pillar(cls, v: Any, info: ValidationInfo) -> Any:
+        return _choice("pillar", v, _words(info, "pillars", PILLARS))
 
     @field_validator("activity", mode="before")
     @classmethod
-    def _activity(cls, v: Any) -> Any:
-        return _choice("activity", v, ACTIVITIES, default="none")
+    def _activity(cls, v: Any, info: ValidationInfo) -> Any:
+        return _choice("activity", v, ("none", *_words(info, "activities", ACTIVITIES[1:])), default="none")
 
     @field_validator("status", mode="before")
     @classmethod
@@ -189,7 +203,7 @@ class Entry(BaseModel):
             raise ValueError("missing title")
         return str(v)
 
-    @field_validator("format", "campaign", "owner", "link", "audience", "id", mode="before")
+    @field_validator("campaign", "owner", "link", "audience", "id", mode="before")
     @classmethod
     def _text(cls, v: Any) -> Any:
         return "" if _blank(v) else str(v)
@@ -234,7 +248,7 @@ class Calendar:
 
 # Reading ------------------------------------------------------------------------------------
 def _row_problem(err: dict, file: Path, line: int | None, column: str | None) -> StudioError:
-    msg = err["msg"].removeprefix("Value error, ")
+    msg = error_message(err)
     name = str(err["loc"][0]) if err["loc"] else "row"
     if err["type"] == "missing":
         msg = "missing value"
@@ -246,9 +260,10 @@ def _row_problem(err: dict, file: Path, line: int | None, column: str | None) ->
                        hint="columns: " + ", ".join(FIELDS) + "（日历字段见 README）")
 
 
-def _validate(raw: dict, file: Path, line: int | None, where: dict[str, Any], problems: list[StudioError]) -> Entry | None:
+def _validate(raw: dict, file: Path, line: int | None, where: dict[str, Any], problems: list[StudioError],
+              vocabulary: Any = None) -> Entry | None:
     try:
-        entry = Entry.model_validate(raw)
+        entry = Entry.model_validate(raw, context={"vocabulary": vocabulary} if vocabulary is not None else None)
     except ValidationError as exc:
         for err in exc.errors():
             key = str(err["loc"][0]) if err["loc"] else None
@@ -272,7 +287,7 @@ def read_rows(path: Path, problems: list[StudioError], door: "DataFiles") -> lis
     for i, record in enumerate(records):
         line = table.lines[i]
         where = {name: (line, table.header(name)) for name in FIELDS}
-        entry = _validate(record, path, line, where, problems)
+        entry = _validate(record, path, line, where, problems, door.project.config.vocabulary)
         if entry is not None:
             entries.append(entry)
     return entries
@@ -296,10 +311,29 @@ def _yaml_lines(node: yaml.Node) -> dict[tuple, int]:
     return out
 
 
-YAML_KEYS = ("title", "description", "data", "groups", "start", "end", "entries")
+class CalendarFile(BaseModel):
+    """A calendar's YAML file as an author writes it (for its JSON Schema; ``read_yaml`` reads it).
+
+    Entries may also live in a CSV/Excel file named under ``data:``, one row per entry with
+    the same columns (or their Chinese headers: 日期, 时间, 渠道, 人设 …).
+    """
+
+    model_config = ConfigDict(extra="forbid", title="Studio content calendar (content/calendars/*.yaml)")
+
+    title: str | None = None
+    description: str = ""
+    data: str | list[str] | None = None  # CSV/Excel file(s) of entries beside this file
+    groups: str | None = None  # WeCom 客户群统计 export, for the group checks
+    start: dt.date | None = None
+    end: dt.date | None = None
+    entries: list[Entry] = []
 
 
-def read_yaml(path: Path, problems: list[StudioError]) -> tuple[dict[str, Any], list[Entry], dict[tuple, int]] | None:
+YAML_KEYS = tuple(CalendarFile.model_fields)
+
+
+def read_yaml(path: Path, problems: list[StudioError], vocabulary: Any = None
+              ) -> tuple[dict[str, Any], list[Entry], dict[tuple, int]] | None:
     """A YAML calendar: its settings, its inline entries and the line of every key."""
     from studio.core.frontmatter import read_text
 
@@ -310,6 +344,7 @@ def read_yaml(path: Path, problems: list[StudioError]) -> tuple[dict[str, Any], 
                               f"{MAX_YAML_BYTES // 1024 // 1024} MB of YAML per file", file=path, line=1,
                               hint="put the rows in a CSV/Excel file and name it under 'data:' (YAML 文件过大)")
         text = read_text(path)
+        problems.extend(placeholders(text, path))
         node, data = compose_and_load(text, first_line=1)  # marked errors only (studio.guard.safeyaml)
     except OSError as exc:
         problems.append(StudioError(f"cannot read file: {exc.strerror}", file=path))
@@ -348,7 +383,7 @@ def read_yaml(path: Path, problems: list[StudioError]) -> tuple[dict[str, Any], 
             problems.append(StudioError("a calendar row must be a mapping of 'key: value'", file=path, line=line))
             continue
         where = {k: (lines.get(("entries", i, k), line), k) for k in row}
-        entry = _validate(row, path, line, where, problems)
+        entry = _validate(row, path, line, where, problems, vocabulary)
         if entry is not None:
             entries.append(entry)
     return data, entries, lines
@@ -370,6 +405,9 @@ def _paths(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
+BROKEN = "calendars:broken"  # project.extras key: slugs of calendars whose every row was bad
+
+
 def load_calendar(path: Path, problems: list[StudioError], door: "DataFiles",
                   claimed: set[Path] | None = None) -> Calendar | None:
     """Read one calendar file (YAML or data); None when nothing usable was found."""
@@ -379,7 +417,7 @@ def load_calendar(path: Path, problems: list[StudioError], door: "DataFiles",
         entries = read_rows(path, problems, door)
         cal = Calendar(slug, f"{slug} 内容日历", path, entries)
     else:
-        got = read_yaml(path, problems)
+        got = read_yaml(path, problems, door.project.config.vocabulary)
         if got is None:
             return None
         data, entries, lines = got
@@ -403,6 +441,10 @@ def load_calendar(path: Path, problems: list[StudioError], door: "DataFiles",
         cal.end = _as_date(data.get("end"), path, lines.get(("end",), 1), "end", problems)
     cal.entries.sort(key=lambda e: e.sort_key)
     if not cal.entries:
+        if any(door.has_bad_rows(f) for f in (path, *cal.data_paths)):
+            # every row was bad and reported: no page, but the reports naming it add no error
+            door.project.extras.setdefault(BROKEN, set()).add(slug)
+            return None
         if len(problems) > before:  # its rows were reported already
             return None
         problems.append(StudioError("calendar has no entries", file=path, severity="warning",
@@ -438,6 +480,8 @@ def resolve_personas(cal: Calendar, project: "Project", problems: list[StudioErr
     for e in cal.entries:
         if e.persona in hidden:
             continue  # the persona's plans go with its page
+        if e.persona not in by_key and project.failed("persona", e.persona):
+            continue  # the persona guide's own error was reported; not once more per row
         if e.persona is not None:
             slug = by_key.get(e.persona)
             if slug is None:

@@ -20,7 +20,6 @@ from markupsafe import Markup, escape
 
 from studio.core.pipeline import Output, link
 from studio.core.project import Project
-from studio.features.personas.model import CHANNELS, PILLARS
 
 from .checkup import FINDINGS, severity_of
 from .festivals import Mark, marks_between
@@ -29,6 +28,8 @@ from .model import FOLDER, Calendar, Entry
 from .rules import RULES, full_months, full_weeks, pillar_shares
 
 WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
+CHANNEL_COLOURS = 9  # channel tints in studio.css (.studio-cal-ch-0 … -8); more channels reuse them
+PILLAR_COLOURS = 4  # pillar tints in studio.css (.studio-pillar--0 … -3); more pillars reuse them
 PILLAR_SHORT = {"生活": "生", "工作": "工", "促销": "促", "互动": "互"}
 FEED_DIR = f"{FOLDER}/ics"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
@@ -128,13 +129,16 @@ class CalendarView:
         self.personas = [(s, docs[s].model.name if s in docs else s,
                           link(self.uri, docs[s].uri) if s in docs else None,
                           link(self.uri, persona_feed(s))) for s in slugs]
-        channels = sorted({e.channel for e in cal.entries}, key=CHANNELS.index)
-        pillars = [p for p in PILLARS if any(e.pillar == p for e in cal.entries)]
+        self.channels = list(project.config.vocabulary.channels)  # the team's order (vocabulary option)
+        order = {c: i for i, c in enumerate(self.channels)}
+        channels = sorted({e.channel for e in cal.entries}, key=lambda c: order.get(c, len(order)))
+        self.pillars = tuple(project.config.vocabulary.pillars)
+        pillars = [p for p in self.pillars if any(e.pillar == p for e in cal.entries)]
         self.filters = {
             "p": [Filter("p", self.persona_index[s], name) for s, name, _, _ in self.personas],
-            "c": [Filter("c", CHANNELS.index(c), c) for c in channels],
-            "k": [Filter("k", PILLARS.index(p), p) for p in pillars]
-                 + ([Filter("k", len(PILLARS), "无支柱")] if any(e.pillar is None for e in cal.entries) else []),
+            "c": [Filter("c", order.get(c, len(order)), c) for c in channels],
+            "k": [Filter("k", self.pillars.index(p), p) for p in pillars]
+                 + ([Filter("k", len(self.pillars), "无支柱")] if any(e.pillar is None for e in cal.entries) else []),
         }
         self.views = [self._entry(e) for e in cal.entries]
         self.findings = project.extras.get(FINDINGS, {}).get(cal.slug, [])
@@ -147,9 +151,9 @@ class CalendarView:
     def _entry(self, e: Entry) -> EntryView:
         doc = self.persona_docs.get(e.persona or "")
         name = doc.model.name if doc else (e.persona or "")
-        k = PILLARS.index(e.pillar) if e.pillar else len(PILLARS)
-        ch = CHANNELS.index(e.channel)
-        classes = [f"studio-cal-ch-{ch}", f"studio-f-c{ch}", f"studio-f-k{k}"]
+        k = self.pillars.index(e.pillar) if e.pillar in self.pillars else len(self.pillars)
+        ch = self.channels.index(e.channel) if e.channel in self.channels else len(self.channels)
+        classes = [f"studio-cal-ch-{ch % CHANNEL_COLOURS}", f"studio-f-c{ch}", f"studio-f-k{k}"]
         if e.persona:
             classes.append(f"studio-f-p{self.persona_index[e.persona]}")
         tip = " · ".join(x for x in (
@@ -199,13 +203,13 @@ class CalendarView:
         rows = []
         for slug, name, plink, _ in self.personas:
             posts = [e for e in self.cal.entries if e.persona == slug and e.channel in self.moments_channels]
-            shares, total = pillar_shares(posts)
+            shares, total = pillar_shares(posts, self.pillars)
             doc = self.persona_docs.get(slug)
             target = doc.model.post_mix.shares() if doc else None
             if not total:
                 continue
             rows.append({"slug": slug, "name": name, "link": plink, "total": total,
-                         "actual": {p: round(shares[p]) for p in PILLARS}, "target": target,
+                         "actual": {p: round(shares[p]) for p in self.pillars}, "target": target,
                          "days": len(self.cal.days), "per_day": total / max(1, len(self.cal.days)),
                          "daily_posts": doc.model.daily_posts if doc else None})
         return rows
@@ -253,9 +257,9 @@ def _month_end(d: dt.date) -> dt.date:
 def render_calendar(project: Project, cal: Calendar, on: dt.date | None = None) -> str:
     """The Markdown of one calendar page."""
     view = CalendarView(project, cal, on)
-    common = dict(v=view, cal=cal, weekdays=WEEKDAYS, short=PILLAR_SHORT, pillars=PILLARS,
-                  pillar_index={p: i for i, p in enumerate(PILLARS)},
-                  channel_index={c: i for i, c in enumerate(CHANNELS)},
+    common = dict(v=view, cal=cal, weekdays=WEEKDAYS, short={p: PILLAR_SHORT.get(p, p[:1]) for p in view.pillars},
+                  pillars=view.pillars, pillar_index={p: i % PILLAR_COLOURS for i, p in enumerate(view.pillars)},
+                  channel_index={c: i % CHANNEL_COLOURS for i, c in enumerate(view.channels)},
                   tolerance=project.config.checks.mix_tolerance)
     parts = {name: Markup(project.render(f"calendar_{name}.html.j2", **common))
              for name in ("month", "weeks", "checkup", "mix")}

@@ -58,11 +58,11 @@ def moments_per_day(ctx: CheckContext) -> Iterator[Finding]:
                                   entry=posts[0] if posts else None, when=day, persona=slug)
 
 
-def pillar_shares(entries) -> tuple[dict[str, float], int]:
+def pillar_shares(entries, pillars: tuple[str, ...] = PILLARS) -> tuple[dict[str, float], int]:
     """Share of each pillar in percent among ``entries`` that have one; and their count."""
     counts = Counter(e.pillar for e in entries if e.pillar)
     total = sum(counts.values())
-    return ({p: (100 * counts[p] / total if total else 0.0) for p in PILLARS}, total)
+    return ({p: (100 * counts[p] / total if total else 0.0) for p in pillars}, total)
 
 
 def _mix_targets(ctx: CheckContext) -> Iterator[tuple[str, dict[str, float], dict[str, int], int, object]]:
@@ -72,7 +72,7 @@ def _mix_targets(ctx: CheckContext) -> Iterator[tuple[str, dict[str, float], dic
             by_persona[e.persona].append(e)
     for slug in sorted(by_persona):
         persona = ctx.personas.get(slug)
-        shares, total = pillar_shares(by_persona[slug])
+        shares, total = pillar_shares(by_persona[slug], ctx.pillars)
         if persona is None or total < ctx.options.min_mix_posts:
             continue
         yield slug, shares, persona.post_mix.shares(), total, by_persona[slug][0]
@@ -83,13 +83,13 @@ def pillar_mix(ctx: CheckContext) -> Iterator[Finding]:
     tol = ctx.options.mix_tolerance
     for slug, shares, targets, total, first in _mix_targets(ctx):
         name = ctx.persona_name(slug)
-        for p in PILLARS:
-            gap = shares[p] - targets[p]
+        for p in ctx.pillars:
+            gap = shares[p] - targets.get(p, 0)
             if abs(gap) > tol:
                 yield ctx.finding("pillar-mix",
-                                  f"{slug}: {p} is {shares[p]:.0f}% of {total} Moments posts, target {targets[p]}% "
+                                  f"{slug}: {p} is {shares[p]:.0f}% of {total} Moments posts, target {targets.get(p, 0)}% "
                                   f"(off by {gap:+.0f} points, more than ±{tol:g})",
-                                  f"{name} 的「{p}」占 {shares[p]:.0f}%，目标 {targets[p]}%，偏离 {gap:+.0f} 个百分点（允许 ±{tol:g}）",
+                                  f"{name} 的「{p}」占 {shares[p]:.0f}%，目标 {targets.get(p, 0)}%，偏离 {gap:+.0f} 个百分点（允许 ±{tol:g}）",
                                   entry=first, when=f"{ctx.calendar.start}–{ctx.calendar.end}", persona=slug,
                                   hint="rebalance the pillars, or update post_mix in the persona guide")
 
@@ -97,14 +97,16 @@ def pillar_mix(ctx: CheckContext) -> Iterator[Finding]:
 @rule("promo-cap", "warning", "促销占比上限")
 def promo_cap(ctx: CheckContext) -> Iterator[Finding]:
     margin = ctx.options.promo_margin
+    if "促销" not in ctx.pillars:
+        return  # a team without a promotion pillar has no cap to keep
     for slug, shares, targets, total, first in _mix_targets(ctx):
-        cap = targets["促销"] + margin
+        cap = targets.get("促销", 0) + margin
         if shares["促销"] > cap:
             first_promo = _first(e for e in ctx.moments() if e.persona == slug and e.pillar == "促销") or first
             yield ctx.finding("promo-cap",
                               f"{slug}: promotion is {shares['促销']:.0f}% of Moments posts, above the cap of {cap:g}% "
-                              f"(target {targets['促销']}% + {margin:g})",
-                              f"{ctx.persona_name(slug)} 促销内容占 {shares['促销']:.0f}%，超过上限 {cap:g}%（目标 {targets['促销']}% + {margin:g}），好友会屏蔽朋友圈",
+                              f"(target {targets.get('促销', 0)}% + {margin:g})",
+                              f"{ctx.persona_name(slug)} 促销内容占 {shares['促销']:.0f}%，超过上限 {cap:g}%（目标 {targets.get('促销', 0)}% + {margin:g}），好友会屏蔽朋友圈",
                               entry=first_promo, when=f"{ctx.calendar.start}–{ctx.calendar.end}", persona=slug,
                               hint="swap some promotions for 生活/互动 posts")
 

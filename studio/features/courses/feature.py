@@ -2,13 +2,14 @@
 
 from studio.core.feature import Feature
 
-from .model import Lesson, load_courses
+from .model import CourseFile, Lesson, load_courses
 from .pages import course_pages, decorate_lesson
 
 FEATURE = Feature(
     name="courses",
     package=__package__,
     models=(Lesson,),
+    files={"course": CourseFile},  # course.yml
     loaders=(load_courses,),
     generators=(course_pages,),
     decorators={"lesson": decorate_lesson},

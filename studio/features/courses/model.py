@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from studio.core.frontmatter import Source, index_lines, read_text
-from studio.core.model import FrontMatter, error_message
+from studio.core.model import FrontMatter, error_message, placeholders
 from studio.errors import StudioError, did_you_mean, display_path
 from studio.guard.safeyaml import compose_and_load
 
@@ -51,7 +51,7 @@ def minutes(value: Any) -> Any:
     return round(total)
 
 
-Minutes = Annotated[int, BeforeValidator(minutes), Field(gt=0)]
+Minutes = Annotated[int, BeforeValidator(minutes, json_schema_input_type=int | str), Field(gt=0)]  # 30 or '30 分钟'
 # YAML reads 'answer: 2' as a number and 'answer: yes' as a boolean; answers are text.
 Text = Annotated[str, BeforeValidator(lambda v: v if isinstance(v, str) else ("是" if v is True else "否" if v is False else str(v)))]
 
@@ -146,6 +146,8 @@ class Course:
     model: CourseFile
     source: Source
     lessons: list["Document"] = field(default_factory=list)
+    # lesson files a misspelt 'lessons:' line looks like: reported there, not again as unlisted
+    near_misses: set[Path] = field(default_factory=set)
 
     def page(self, name: str) -> str:
         return f"{self.uri}/{name}"
@@ -194,6 +196,8 @@ def load_courses(project: "Project") -> None:
         if id(doc) in listed:
             continue
         folder = doc.path.parent.resolve()
+        if any(doc.path.resolve() in c.near_misses for c in found.values()):
+            continue  # the course.yml line that misspells it was reported
         if folder in folders:
             if any(c.path.parent.resolve() == folder for c in found.values()):
                 project.diagnostics.warn(
@@ -210,6 +214,7 @@ def load_courses(project: "Project") -> None:
 
 def _load_course(project: "Project", path: Path) -> Course | None:
     source = _parse(path)
+    project.diagnostics.extend(placeholders(read_text(path), path))  # a scaffold's 【待填】 left in
     diagnostics = project.diagnostics
     known = set(CourseFile.model_fields)
     for key in source.meta:
@@ -240,9 +245,12 @@ def _load_course(project: "Project", path: Path) -> Course | None:
             continue
         seen[rel] = line
         if folder.resolve() not in lesson_path.parents or not lesson_path.is_file():
-            diagnostics.error(f"unknown lesson file '{name}'{did_you_mean(rel, on_disk)}",
+            suggestion = did_you_mean(rel, on_disk)
+            diagnostics.error(f"unknown lesson file '{name}'{suggestion}",
                               file=path, line=line,
                               hint="lessons are Markdown files beside course.yml: " + (", ".join(on_disk) or "none yet"))
+            if suggestion:
+                course.near_misses.add((folder / suggestion.split("'")[1]).resolve())
             continue
         doc = project.by_path(lesson_path)
         if doc is None:
@@ -265,7 +273,8 @@ def _parse(path: Path) -> Source:
         mark = exc.problem_mark or exc.context_mark
         raise StudioError(f"invalid YAML: {(exc.problem or exc.context or '').strip()}", file=path,
                           line=mark.line + 1 if mark else 1,
-                          hint="check indentation, colons and quotes (YAML 格式错误：检查缩进、冒号和引号)") from None
+                          hint=getattr(exc, "hint", None)  # full-width punctuation, aliases (studio.guard.safeyaml)
+                          or "check indentation, colons and quotes (YAML 格式错误：检查缩进、冒号和引号)") from None
     if not isinstance(data, dict):
         raise StudioError(f"{COURSE_FILE} must be a mapping of 'key: value' lines", file=path, line=1,
                           hint="start with e.g. 'title: 私域运营入门'")

@@ -6,16 +6,18 @@ File: ``content/personas/<slug>.md`` with ``type: persona``.
 from __future__ import annotations
 
 from enum import Enum
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, RootModel, field_validator, model_validator
 
 from studio.core.model import FrontMatter
 
-Channel = Literal["企业微信", "朋友圈", "社群", "公众号", "视频号", "小程序", "私聊", "直播", "门店"]
-CHANNELS: tuple[str, ...] = Channel.__args__  # type: ignore[attr-defined]
+from studio.config import VocabularyOptions
 
-PILLARS = ("生活", "工作", "促销", "互动")
+# Today's default channels; a project's own are ``config.vocabulary.channels``.
+CHANNELS: tuple[str, ...] = tuple(VocabularyOptions().channels)
+
+PILLARS: tuple[str, ...] = tuple(VocabularyOptions().pillars)  # the defaults; a project's: vocabulary.pillars
 
 
 class Role(str, Enum):
@@ -27,25 +29,24 @@ class Role(str, Enum):
 ROLE_LABELS = {"sales": "销售/福利官", "expert": "专家/KOC", "brand IP": "品牌IP"}
 
 
-class PostMix(BaseModel):
-    """Daily Moments mix across the four pillars, in percent."""
+class PostMix(RootModel[dict[str, Annotated[int, Field(ge=0, le=100)]]]):
+    """Daily Moments mix across the content pillars, in percent (``{生活: 30, 工作: 30, …}``).
 
-    model_config = ConfigDict(extra="forbid")
+    The pillars are the project's ``vocabulary.pillars`` (checked on load); a pillar left
+    out has no share.
+    """
 
-    生活: int = Field(ge=0, le=100)
-    工作: int = Field(ge=0, le=100)
-    促销: int = Field(ge=0, le=100)
-    互动: int = Field(ge=0, le=100)
+    model_config = ConfigDict(json_schema_extra={"examples": [{"生活": 30, "工作": 30, "促销": 20, "互动": 20}]})
 
     @model_validator(mode="after")
     def _sums_to_100(self) -> "PostMix":
-        total = self.生活 + self.工作 + self.促销 + self.互动
+        total = sum(self.root.values())
         if total != 100:
             raise ValueError(f"shares must sum to 100, got {total}")
         return self
 
     def shares(self) -> dict[str, int]:
-        return {p: getattr(self, p) for p in PILLARS}
+        return dict(self.root)
 
 
 class Persona(FrontMatter):
@@ -57,7 +58,8 @@ class Persona(FrontMatter):
     type: Literal["persona"]
     name: str
     role: Role
-    channels: list[Channel] = Field(min_length=1)
+    # one of the project's vocabulary.channels (checked on load: studio.features.personas.pages)
+    channels: list[str] = Field(min_length=1, json_schema_extra={"items": {"type": "string", "examples": list(CHANNELS)}})
     life_tags: list[str] = Field(min_length=1)
     work_tags: list[str] = Field(min_length=1)
     tone: str
@@ -74,3 +76,26 @@ class Persona(FrontMatter):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS[self.role.value]
+
+
+def check_vocabulary(project) -> None:
+    """Each persona's channels and post_mix pillars are words of the project's vocabulary."""
+    from studio.errors import StudioError, did_you_mean
+
+    known = project.config.vocabulary.channels
+    pillars = project.config.vocabulary.pillars
+    for doc in project.of_kind("persona"):
+        for pillar in doc.model.post_mix.shares():
+            if pillar not in pillars:
+                project.diagnostics.add(StudioError(
+                    f"post_mix: unknown pillar '{pillar}'{did_you_mean(pillar, pillars)}",
+                    file=doc.path, line=doc.source.line_of("post_mix", pillar),
+                    hint="pillars: " + ", ".join(pillars) + "; a team's own are listed under vocabulary.pillars "
+                         "in mkdocs.yml (内容支柱)"))
+        for i, channel in enumerate(doc.model.channels):
+            if channel not in known:
+                project.diagnostics.add(StudioError(
+                    f"channels: unknown channel '{channel}'{did_you_mean(channel, known)}",
+                    file=doc.path, line=doc.source.line_of("channels", i),
+                    hint="channels: " + ", ".join(known) + "; a team's own are listed under "
+                         "vocabulary.channels in mkdocs.yml (渠道词表)"))

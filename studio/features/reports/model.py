@@ -34,6 +34,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from studio.core.model import FrontMatter
 from studio.data import kpi
 from studio.errors import StudioError, did_you_mean
+from studio.features.calendars.model import BROKEN as BROKEN_CALENDARS
 
 from .periods import local_days
 
@@ -80,7 +81,7 @@ class Notify(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     wecom: bool = False  # the WeCom group robot (群机器人)
-    email: Annotated[list[str], BeforeValidator(_as_list)] = []
+    email: Annotated[list[str], BeforeValidator(_as_list, json_schema_input_type=str | list[str])] = []
     attach: Annotated[Literal["pdf", "html", "none"],
                       BeforeValidator(lambda v: "none" if v in (None, False) else v)] = "none"
 
@@ -103,8 +104,8 @@ class Report(FrontMatter):
     title: str
     period: Annotated[Literal["week", "month"], BeforeValidator(_period)]
     datasets: list[str] = Field(min_length=1)
-    calendar: Annotated[list[str], BeforeValidator(_as_list)] = []
-    personas: Annotated[list[str], BeforeValidator(_as_list)] = []
+    calendar: Annotated[list[str], BeforeValidator(_as_list, json_schema_input_type=str | list[str])] = []
+    personas: Annotated[list[str], BeforeValidator(_as_list, json_schema_input_type=str | list[str])] = []
     # metric name -> "≥ 20%", ">= 1000", "≤ 5 分钟" … (a bare number means "at least")
     targets: dict[str, str | float] = {}
     start: dt.date | None = None
@@ -340,6 +341,8 @@ def load_reports(project: "Project") -> None:
                 source.series[kind] = _series(kind, by_kind[kind], doc, project)
         for i, slug in enumerate(model.calendar):
             cal = calendars.get(slug)
+            if cal is None and slug in project.extras.get(BROKEN_CALENDARS, ()):
+                continue  # every row was bad, and each was reported
             if cal is None:
                 project.diagnostics.error(
                     f"calendar: no content calendar '{slug}'{did_you_mean(slug, calendars)}",
@@ -354,6 +357,8 @@ def load_reports(project: "Project") -> None:
                 if slug in by_name:
                     model.personas[i] = by_name[slug]
                     continue
+                if project.failed("persona", slug):
+                    continue  # its own error was reported
                 project.diagnostics.error(
                     f"personas: no persona '{slug}'{did_you_mean(slug, list(personas) + list(by_name))}",
                     file=doc.path, line=doc.source.line_of("personas", i),

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
 
 from studio.core.frontmatter import read_text
 from studio.errors import StudioError, did_you_mean
+from studio.core.model import error_message
 from studio.guard.safeyaml import compose_and_load
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class Term(BaseModel):
     definition: str = Field(min_length=1)
     see: list[str] = []
 
-    @field_validator("aliases", "see", mode="before")
+    @field_validator("aliases", "see", mode="before", json_schema_input_type=str | list[str] | None)
     @classmethod
     def _one_or_many(cls, value):
         if value is None:
@@ -59,6 +60,12 @@ class Term(BaseModel):
     @property
     def names(self) -> list[str]:
         return [self.term, *self.aliases]
+
+
+class GlossaryFile(RootModel[list[Term]]):
+    """``content/glossary.yml``: a list of terms (for its JSON Schema)."""
+
+    model_config = ConfigDict(title="Studio glossary (content/glossary.yml)")
 
 
 @dataclass
@@ -126,7 +133,7 @@ def parse(path: Path) -> tuple[Glossary, list[StudioError]]:
                 elif err["type"] == "missing":
                     msg = f"{key}: missing required field"
                 else:
-                    msg = f"{key}: {err['msg']}"
+                    msg = f"{key}: {error_message(err)}"
                 problems.append(StudioError(msg, file=path, line=keys.get((i, key), line), hint=HINT))
             continue
         if term.term in seen:
