@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: site serve test check bench page-bench clean node
+.PHONY: site serve test check bench page-bench clean node java
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ chromium:
 	  echo "installing Debian's chromium and a Chinese font for browser tests and PDFs"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
 
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "installing Debian's openjdk-17-jre-headless for the Spark tests (tests/test_spark_metrics.py)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+
 # npm tools for the page tests and the page benchmark, in a folder of the venv (never a CDN)
 NPM := $(VENV)/npm
 AXE := $(NPM)/node_modules/axe-core/axe.min.js
@@ -48,7 +53,7 @@ $(AXE): | node
 $(LIGHTHOUSE): | node
 	npm install --silent --no-audit --no-fund --prefix $(NPM) lighthouse@12.2.3
 
-test: $(TSTAMP) chromium $(AXE)
+test: $(TSTAMP) chromium java $(AXE)
 	$(BIN)/python -m pytest -q
 
 bench: $(TSTAMP)

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from studio.data.sources import SourceOptions
 from studio.guard.options import HtmlOptions, PiiOptions
 
 
@@ -127,24 +128,6 @@ class NotifyOptions(Options):
 ENGINES = ("mkdocs", "properdocs", "zensical")
 
 
-class VocabularyOptions(Options):
-    """The team's words for where and how content goes out: persona and calendar values must
-    be one of them (a did-you-mean error otherwise); filters, checks and ICS follow them.
-
-    Each list replaces the default (today's WeCom channels plus the platforms playbooks compare
-    them with: 小红书, 抖音, 微博, QQ群, 企业官网/APP/H5); list every word you use.
-    ``activities`` are the calendar's activity types besides none; the playbook checks count
-    促活 (weekly) and 转化 (monthly). ``pillars`` are the 内容支柱 a persona's ``post_mix``
-    shares out and calendar rows name; the promotion cap applies to 促销 when it is one.
-    """
-
-    channels: list[str] = Field(["企业微信", "朋友圈", "社群", "公众号", "视频号", "小程序", "私聊", "直播", "门店",
-                                 "小红书", "抖音", "微博", "QQ群", "企业官网", "APP", "H5"], min_length=1)
-    pillars: list[str] = Field(["生活", "工作", "促销", "互动"], min_length=1)  # 内容支柱 of post_mix and calendars
-    formats: list[str] = ["图文", "图片", "文字", "视频", "短视频", "直播", "群发", "私聊", "海报", "链接", "H5", "音频"]
-    activities: list[str] = ["促活", "转化"]
-
-
 class StudioConfig(Options):
     """Everything Studio needs to know about a project."""
 
@@ -168,7 +151,6 @@ class StudioConfig(Options):
         "courses": "培训课程", "glossary": "术语表",
     }
     checks: CheckOptions = CheckOptions()  # playbook checks on content calendars
-    vocabulary: VocabularyOptions = VocabularyOptions()  # channels, formats, activity types
     pii: PiiOptions = PiiOptions()  # the PII guard over pages and data files
     html: HtmlOptions = HtmlOptions()  # sanitising of page HTML
     courses: CourseOptions = CourseOptions()  # training courses and their lessons
@@ -177,6 +159,9 @@ class StudioConfig(Options):
     cache: CacheOptions = CacheOptions()  # build caches (studio/cache.py)
     provenance: ProvenanceOptions = ProvenanceOptions()  # last change and edit links under pages
     notify: NotifyOptions = NotifyOptions()  # studio notify: WeCom robot, e-mail (studio/notify)
+    # Warehouse sources, e.g. {dw: {url: "${DW_URL}", tables: {orders: ods.orders_di}}}: pages name
+    # `data: dw:orders` and metrics run there through Ibis (studio.data.sources).
+    sources: dict[str, SourceOptions] = {}
 
     @property
     def content_path(self) -> Path:

@@ -184,3 +184,41 @@ def test_results_are_cached_across_builds_by_data_version(tmp_path):
     changed.expect(frame, "orders.csv@v2")  # the file changed: its queries run again
     kpi.summary(frame, "orders", engine=changed)
     assert changed.queries > 0
+
+
+def test_masked_and_dropped_columns_are_absent_from_every_result(engine):
+    """PII rules in the query: no result of any metric, series, cohort or chart holds a dropped
+    column or a masked value (the same check runs on Spark)."""
+    from pathlib import Path
+
+    from studio.data.kinds import ORDERS as ORDERS_KIND
+    from studio.data.sources import protect
+    from studio.data.tables import EngineTable, empty_frame
+    from studio.features.datasets.charts import build
+
+    phones = [f"139{i:08d}" for i in range(len(ORDERS))]
+    frame = ORDERS.assign(phone=phones, receiver=[f"张{c}" for c in ORDERS["customer_id"]],
+                          channel=["社群", "门店"] * 4)
+    t = protect(engine.table(frame), drop=["receiver"], mask=["phone"])
+    assert "receiver" not in t.columns
+    seen = []
+    execute = engine._execute
+    engine._execute = lambda expr, sql: seen.append(execute(expr, sql)) or seen[-1]
+    try:
+        kpi.values(t, [m for m in kpi.METRICS if m.kind == "orders"], engine=engine)
+        kpi.readings(t, [kpi.BY_NAME["gmv"], kpi.BY_NAME["repurchase_rate"]], "W", engine=engine)
+        kpi.cohort_retention(t, engine=engine)
+        kpi.ltv_curve(t, engine=engine)
+        table = EngineTable(Path("orders"), empty_frame(t), {c: c for c in t.columns}, [], "", "orders",
+                            schema=ORDERS_KIND, expr=t)
+        for spec, kind in (({"x": "phone", "y": "gmv"}, "bar"), ({"x": "channel", "y": "phone", "agg": "nunique"}, "bar"),
+                           ({"x": "channel", "y": "phone", "agg": "count"}, "bar"), ({"y": "gmv", "group": "phone"}, "line"),
+                           ({}, "cohort"), ({}, "ltv")):
+            build(table, spec, kind, kpi.BY_NAME, engine)
+    finally:
+        del engine._execute
+    assert seen
+    for result in seen:
+        assert "receiver" not in result.columns
+        cells = [str(c) for c in result.to_numpy().ravel().tolist()]
+        assert not any(p in c for c in cells for p in phones) and not any("张" in c for c in cells)

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from studio.cache import file_hash, key_of
 from studio.core.blocks import block_names, find_blocks
-from studio.core.model import error_message
+from studio.data import sources as warehouse
 from studio.data.engine import Engine
 from studio.data.reader import EXCEL_SUFFIXES, TABLE_SUFFIXES, TEXT_TABLE_SUFFIXES, Table, read_table
 from studio.errors import StudioError, did_you_mean
@@ -44,8 +44,9 @@ class DataFiles:
         self._page_rules: dict[Path, ColumnRules] = {}
         self._uses: dict[Path, list[Path]] = {}
         self._warned: set[str] = set()
-        self._bad_rows: set[str] = set()  # files read with bad cells (their rows left out)
         self._engine: Engine | None = None
+        self._sources: dict[tuple[str, str], Any] = {}  # (source, table) -> EngineTable
+        self._backends: dict[str, Any] = {}  # source -> its Ibis backend (connected once per build)
 
     @property
     def engine(self) -> Engine:
@@ -55,11 +56,6 @@ class DataFiles:
 
             self._engine = Engine(cache=Cache.for_project(self.project.config, "queries"))
         return self._engine
-
-    def has_bad_rows(self, path: Path) -> bool:
-        """Whether ``path`` was read with bad cells: what is made from it must not be cached,
-        or the next build would skip the read and no longer report them."""
-        return str(Path(path)) in self._bad_rows
 
     # where -------------------------------------------------------------------------
     @property
@@ -72,6 +68,10 @@ class DataFiles:
         ``file:line`` (default: the page) when it is not a table, lies outside the project or
         does not exist."""
         where = {"file": file or page, "line": line}
+        named = self.source_ref(ref)
+        if named is not None:  # data: dw:orders — a table of a warehouse source
+            self._source_table(*named, where)
+            return self.source_path(*named)
         rel = str(ref or "").strip()
         if not rel:
             raise StudioError(f"empty {what} path", **where, hint="e.g. 'orders.csv', relative to this page")
@@ -97,6 +97,9 @@ class DataFiles:
         The returned table is shared: do not modify its frame in place.
         """
         path = Path(path).resolve()
+        named = self._source_of(path)
+        if named is not None:
+            return self._source_table(*named, {"file": None, "line": None})
         try:
             stat = path.stat()
         except OSError:
@@ -106,13 +109,10 @@ class DataFiles:
                tuple(sorted((types or {}).items())), sheet)
         table = self._tables.get(key)
         if table is None:
-            raw = read_table(path, kind, columns, types=types, sheet=sheet, kinds=self.project.registry.kinds,
-                             keep_good_rows=True)  # every bad row reported once; the good rows still count
+            raw = read_table(path, kind, columns, types=types, sheet=sheet, kinds=self.project.registry.kinds)
             if str(path) not in self._warned:  # e.g. rows without a time: said once per file
                 self._warned.add(str(path))
-                self.project.diagnostics.extend(raw.problems + raw.warnings)
-            if raw.problems:
-                self._bad_rows.add(str(path))
+                self.project.diagnostics.extend(raw.warnings)
             rules = self.rules_for(path)
             table = apply_rules(raw, rules)
             self._tables[key] = table
@@ -122,6 +122,106 @@ class DataFiles:
             if kind is None and table.kind is not None:  # the same read serves `kind: <inferred>`
                 self._tables[key[:3] + (table.kind,) + key[4:]] = table
         return table
+
+    # warehouse sources -------------------------------------------------------------
+    def source_ref(self, ref: Any) -> tuple[str, str] | None:
+        """``("dw", "orders")`` for ``dw:orders`` when ``dw`` is a source of the options."""
+        text = str(ref or "").strip()
+        name, sep, alias = text.partition(":")
+        if sep and name in self.project.config.sources and alias and "/" not in alias:
+            return name, alias
+        return None
+
+    def source_path(self, name: str, alias: str) -> Path:
+        """A stand-in path for a source table: rules, uses and caches are keyed on paths."""
+        return self.root / ".studio-sources" / name / alias
+
+    def _source_of(self, path: Path) -> tuple[str, str] | None:
+        try:
+            rel = Path(path).relative_to(self.root / ".studio-sources")
+        except ValueError:
+            return None
+        return (rel.parts[0], rel.parts[1]) if len(rel.parts) == 2 else None
+
+    def is_source(self, path: Path) -> bool:
+        return self._source_of(Path(path)) is not None
+
+    def source_version(self, path: Path) -> str:
+        """The data version of a source table (for caches): never its URL."""
+        named = self._source_of(Path(path))
+        table = self._sources.get(named) if named else None
+        return self.engine.version_of_table(table.expr) if table is not None else ""
+
+    def _source_table(self, name: str, alias: str, where: dict):
+        """The source table as an engine table (connected, checked and protected once per build);
+        a StudioError at ``where`` — without the URL — when it cannot be had."""
+        found = self._sources.get((name, alias))
+        if found is not None:
+            return found
+        from studio.data.tables import EngineTable, empty_frame
+
+        options = self.project.config.sources[name]
+        path = self.source_path(name, alias)
+        try:
+            if alias not in options.tables:
+                raise warehouse.SourceError(f"source '{name}' has no table '{alias}'{did_you_mean(alias, options.tables)}",
+                                            f"tables of {name}: " + (", ".join(options.tables) or "none"))
+            backend = self._backends.get(name)
+            if backend is None:
+                backend = self._backends[name] = warehouse.connect(name, options)
+            t = warehouse.table(backend, name, options, alias)
+            kinds = self.project.registry.kinds
+            kind = options.kinds.get(alias) or (alias if alias in kinds else None)
+            schema = kinds.get(kind) if kind else None
+            missing = [c.name for c in (schema.required if schema else []) if c.name not in t.columns]
+            if missing:
+                raise warehouse.SourceError(
+                    f"table '{options.tables[alias]}' of source '{name}' has no column for '{missing[0]}' ({kind})",
+                    f"map it: sources.{name}.columns.{alias}.{missing[0]}: <the table's column>")
+            rules = self.rules_for(path)
+            drop = [c for c in t.columns if rules.declared(c, c) == "drop"]
+            mask = [c for c in t.columns if rules.declared(c, c) == "mask"]
+            t = warehouse.protect(t, drop, mask)  # PII rules in the query itself
+            version = warehouse.version(backend, t, options, alias)
+        except warehouse.SourceError as problem:
+            raise StudioError(f"source '{name}': {problem}", **where, hint=problem.hint) from None
+        remote = self._remote(name, backend)
+        t = remote.remote(t, key_of("source", name, alias, version))
+        self.engine.attach(remote, t)
+        table = EngineTable(path, empty_frame(t), {c: c for c in t.columns}, [], "", kind, schema=schema, expr=t)
+        self._scan_source(name, alias, t, rules, where)
+        self._sources[(name, alias)] = table
+        return table
+
+    def _remote(self, name: str, backend) -> Engine:
+        key = f"engine:{name}"
+        if key not in self._backends:
+            self._backends[key] = Engine(backend, cache=self.engine.cache)
+        return self._backends[key]
+
+    def _scan_source(self, name: str, alias: str, t, rules: Rules, where: dict) -> None:
+        """The PII scan of a warehouse table: a bounded sample of its rows, never the table."""
+        from studio.guard import pii
+
+        options = self.project.config.pii
+        if not options.enabled:
+            return
+        kinds = [k for k in options.detect if k != "name" and (k != "email" or options.data_email)]
+        try:
+            rows = warehouse.sample(t)
+        except Exception:
+            return  # the query itself reports a broken table
+        for column in rows.columns:
+            if rules.declared(column, column) is not None:
+                continue
+            for value in rows[column].dropna().astype(str).head(warehouse.SCAN_ROWS):
+                found = [f for f in pii.find(value, kinds) if not pii.allowed(f, rules.allow)]
+                if found:
+                    self.project.diagnostics.add(StudioError(
+                        f"source '{name}:{alias}': column '{column}' holds personal data ({found[0].kind})",
+                        **where, severity=options.severity,
+                        hint=f"mask or drop it, e.g. pii: {{mask: [{column}]}} in the options or the page"))
+                    break
 
     # PII rules ---------------------------------------------------------------------
     def rules_for(self, path: Path) -> Rules:
@@ -170,7 +270,7 @@ class DataFiles:
                 for err in exc.errors():
                     loc = ("pii", *err["loc"])
                     self.project.diagnostics.error(
-                        f"{'.'.join(map(str, loc))}: {error_message(err)}", file=doc.path, line=doc.source.line_of(*loc),
+                        f"{'.'.join(map(str, loc))}: {err['msg']}", file=doc.path, line=doc.source.line_of(*loc),
                         hint="write e.g. 'pii: {mask: [手机号], drop: [收货人], allow: [400-820-8820]}'")
         return out
 
@@ -189,7 +289,9 @@ class DataFiles:
                     value = data.get("data")
                     refs += value if isinstance(value, list) else [value] if value else []
             for ref in refs:
-                if isinstance(ref, str) and ref.strip():
+                if isinstance(ref, str) and self.source_ref(ref) is not None:
+                    uses[self.source_path(*self.source_ref(ref))].append(doc.path.resolve())
+                elif isinstance(ref, str) and ref.strip():
                     target = (doc.path.parent / ref.strip()).resolve()
                     if target.is_file() and target.suffix.lower() in TABLE_SUFFIXES:
                         uses[target].append(doc.path.resolve())

@@ -52,6 +52,7 @@ class Engine:
         self._versions: dict[str, str | None] = {}  # registered name -> data version (None: this build only)
         self._memo: dict[str, pd.DataFrame] = {}
         self._sql: dict[Any, str] = {}
+        self._remotes: dict[str, "Engine"] = {}  # table name -> the engine it lives on
         self._empty: dict[tuple, float] = {}
         self.queries = 0  # queries that reached the backend (tests: an unchanged rebuild runs none)
         self._n = 0
@@ -113,7 +114,14 @@ class Engine:
             # Queries on DuckDB run as compiled SQL (``_execute``): the table needs its name and
             # schema only, which Arrow already knows (no DESCRIBE round trip).
             return _ibis().table(_ibis().Schema.from_pyarrow(arrow.schema), name=name)
-        return con.create_table(name, arrow.to_pandas(), temp=True, overwrite=True)
+        session = getattr(con, "_session", None)
+        if con.name == "pyspark" and session is not None:  # a temporary view of the session
+            from ibis.backends.pyspark.datatypes import PySparkSchema
+
+            schema = PySparkSchema.from_ibis(_ibis().Schema.from_pyarrow(arrow.schema))  # also for no rows
+            session.createDataFrame(arrow.to_pandas(), schema=schema).createOrReplaceTempView(name)
+            return con.table(name)
+        return con.create_table(name, arrow, overwrite=True)
 
     def parquet(self, path: Path, version: str | None = None):
         """A Parquet file (or a clean CSV) read by the backend itself, never by pandas."""
@@ -126,8 +134,22 @@ class Engine:
 
     def remote(self, t, version: str | None):
         """A source table (already bound to this engine's backend) with its data version."""
-        self._versions[_table_name(t)] = version
+        _, names = fingerprint(t)
+        for name in names:
+            self._versions[name] = version
         return t
+
+    def attach(self, other: "Engine", t) -> None:
+        """Queries reading ``t``'s tables run on ``other`` (a warehouse source's engine)."""
+        _, names = fingerprint(t)
+        for name in names:
+            self._remotes[name] = other
+
+    def version_of_table(self, t) -> str:
+        """The data versions of the tables ``t`` reads (for cache keys; never a URL)."""
+        _, names = fingerprint(t)
+        engines = [self._remotes.get(n, self) for n in sorted(names)]
+        return "|".join(str(e._versions.get(n)) for e, n in zip(engines, sorted(names)))
 
     # running ---------------------------------------------------------------------------
     def sql(self, expr) -> str:
@@ -149,6 +171,9 @@ class Engine:
         if not isinstance(expr, _ibis().Table):
             expr = expr.name("value").as_table()  # a scalar: one row, one column
         shape, tables = fingerprint(expr)
+        remote = {self._remotes[n] for n in tables if n in self._remotes}
+        if len(remote) == 1:
+            return remote.pop().run(expr)  # the data is a table of a source: run it there
         found = self._memo.get(shape)
         if found is not None:
             return found.copy()  # callers may reshape their result
@@ -202,6 +227,7 @@ def fingerprint(expr) -> tuple[str, set[str]]:
 
     Computing it walks the tree once; compiling the same tree to SQL costs ten times more.
     """
+    from ibis.backends import BaseBackend
     from ibis.expr.operations import Node
     from ibis.expr.operations.relations import DatabaseTable, UnboundTable
 
@@ -217,6 +243,8 @@ def fingerprint(expr) -> tuple[str, set[str]]:
                 parts = [type(value).__name__, *(walk(a) for a in value.__args__)]
                 found = memo[id(value)] = hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
             return found
+        if isinstance(value, BaseBackend):
+            return f"backend:{value.name}"  # never its repr: no address, no URL
         if isinstance(value, Mapping):
             return "{" + ",".join(f"{k!r}:{walk(v)}" for k, v in value.items()) + "}"
         if isinstance(value, (tuple, list, frozenset, set)):

@@ -181,7 +181,7 @@ def refunds(f: pd.DataFrame) -> np.ndarray:
 
 @metric("orders", "订单数", "orders", f"订单数 = 订单行数（每行一笔订单；{_REFUND_NOTE}不计）")
 def orders(t):
-    return t.count(where=~refund(t))
+    return t.count(where=~refund(t)).fill_null(0)  # Spark counts no rows as NULL
 
 
 @metric("buyers", "购买人数", "orders", "购买人数 = 有订单的去重客户ID数（只有退款的客户不计）")

@@ -657,7 +657,7 @@ def chart_block(ctx: BlockContext) -> str:
     html = cache.get(key) if key else None
     if html is None:
         html = _unsealed(_chart_html(ctx))  # the seal's nonce is per process: never stored
-        if key and not ctx.project.data.has_bad_rows(ctx.data_file("data")):  # bad rows: reported each build
+        if key:
             cache.put(key, html)
     ctx.needs.add("plotly")
     ctx.project.extras["charts:rendered"] = ctx.project.extras.get("charts:rendered", 0) + 1  # progress
@@ -686,8 +686,12 @@ def _cache_key(ctx: BlockContext) -> str | None:
     rules = ctx.project.data.rules_for(path)  # columns masked or dropped by any page or option
     rules = [sorted(rules.mask), sorted(rules.drop), sorted(rules.allow)]
     config = ctx.project.config.model_dump(mode="json", exclude={"root"})
+    for source in config.get("sources", {}).values():
+        source.pop("url", None)  # never a URL (or its secret) in a key
     meta = ctx.document.source.meta if ctx.document is not None else None
-    return key_of("chart", ctx.raw, str(ctx.page_path.resolve()), str(path), file_hash(path), config, rules, meta,
+    data = ctx.project.data
+    version = data.source_version(path) if data.is_source(path) else file_hash(path)
+    return key_of("chart", ctx.raw, str(ctx.page_path.resolve()), str(path), version, config, rules, meta,
                   persona_names(ctx.project))  # series are labelled with persona names
 
 
