@@ -128,6 +128,24 @@ class NotifyOptions(Options):
 ENGINES = ("mkdocs", "properdocs", "zensical")
 
 
+class VocabularyOptions(Options):
+    """The team's words for where and how content goes out: persona and calendar values must
+    be one of them (a did-you-mean error otherwise); filters, checks and ICS follow them.
+
+    Each list replaces the default (today's WeCom channels plus the platforms playbooks compare
+    them with: 小红书, 抖音, 微博, QQ群, 企业官网/APP/H5); list every word you use.
+    ``activities`` are the calendar's activity types besides none; the playbook checks count
+    促活 (weekly) and 转化 (monthly). ``pillars`` are the 内容支柱 a persona's ``post_mix``
+    shares out and calendar rows name; the promotion cap applies to 促销 when it is one.
+    """
+
+    channels: list[str] = Field(["企业微信", "朋友圈", "社群", "公众号", "视频号", "小程序", "私聊", "直播", "门店",
+                                 "小红书", "抖音", "微博", "QQ群", "企业官网", "APP", "H5"], min_length=1)
+    pillars: list[str] = Field(["生活", "工作", "促销", "互动"], min_length=1)  # 内容支柱 of post_mix and calendars
+    formats: list[str] = ["图文", "图片", "文字", "视频", "短视频", "直播", "群发", "私聊", "海报", "链接", "H5", "音频"]
+    activities: list[str] = ["促活", "转化"]
+
+
 class StudioConfig(Options):
     """Everything Studio needs to know about a project."""
 
@@ -151,6 +169,7 @@ class StudioConfig(Options):
         "courses": "培训课程", "glossary": "术语表",
     }
     checks: CheckOptions = CheckOptions()  # playbook checks on content calendars
+    vocabulary: VocabularyOptions = VocabularyOptions()  # channels, formats, activity types
     pii: PiiOptions = PiiOptions()  # the PII guard over pages and data files
     html: HtmlOptions = HtmlOptions()  # sanitising of page HTML
     courses: CourseOptions = CourseOptions()  # training courses and their lessons

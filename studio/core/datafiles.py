@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from studio.cache import file_hash, key_of
 from studio.core.blocks import block_names, find_blocks
+from studio.core.model import error_message
 from studio.data import sources as warehouse
 from studio.data.engine import Engine
 from studio.data.reader import EXCEL_SUFFIXES, TABLE_SUFFIXES, TEXT_TABLE_SUFFIXES, Table, read_table
@@ -44,6 +45,7 @@ class DataFiles:
         self._page_rules: dict[Path, ColumnRules] = {}
         self._uses: dict[Path, list[Path]] = {}
         self._warned: set[str] = set()
+        self._bad_rows: set[str] = set()  # files read with bad cells (their rows left out)
         self._engine: Engine | None = None
         self._sources: dict[tuple[str, str], Any] = {}  # (source, table) -> EngineTable
         self._backends: dict[str, Any] = {}  # source -> its Ibis backend (connected once per build)
@@ -56,6 +58,11 @@ class DataFiles:
 
             self._engine = Engine(cache=Cache.for_project(self.project.config, "queries"))
         return self._engine
+
+    def has_bad_rows(self, path: Path) -> bool:
+        """Whether ``path`` was read with bad cells: what is made from it must not be cached,
+        or the next build would skip the read and no longer report them."""
+        return str(Path(path)) in self._bad_rows
 
     # where -------------------------------------------------------------------------
     @property
@@ -109,10 +116,13 @@ class DataFiles:
                tuple(sorted((types or {}).items())), sheet)
         table = self._tables.get(key)
         if table is None:
-            raw = read_table(path, kind, columns, types=types, sheet=sheet, kinds=self.project.registry.kinds)
+            raw = read_table(path, kind, columns, types=types, sheet=sheet, kinds=self.project.registry.kinds,
+                             keep_good_rows=True)  # every bad row reported once; the good rows still count
             if str(path) not in self._warned:  # e.g. rows without a time: said once per file
                 self._warned.add(str(path))
-                self.project.diagnostics.extend(raw.warnings)
+                self.project.diagnostics.extend(raw.problems + raw.warnings)
+            if raw.problems:
+                self._bad_rows.add(str(path))
             rules = self.rules_for(path)
             table = apply_rules(raw, rules)
             self._tables[key] = table
@@ -270,7 +280,7 @@ class DataFiles:
                 for err in exc.errors():
                     loc = ("pii", *err["loc"])
                     self.project.diagnostics.error(
-                        f"{'.'.join(map(str, loc))}: {err['msg']}", file=doc.path, line=doc.source.line_of(*loc),
+                        f"{'.'.join(map(str, loc))}: {error_message(err)}", file=doc.path, line=doc.source.line_of(*loc),
                         hint="write e.g. 'pii: {mask: [手机号], drop: [收货人], allow: [400-820-8820]}'")
         return out
 

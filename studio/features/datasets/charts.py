@@ -657,7 +657,7 @@ def chart_block(ctx: BlockContext) -> str:
     html = cache.get(key) if key else None
     if html is None:
         html = _unsealed(_chart_html(ctx))  # the seal's nonce is per process: never stored
-        if key:
+        if key and not ctx.project.data.has_bad_rows(ctx.data_file("data")):  # bad rows: reported each build
             cache.put(key, html)
     ctx.needs.add("plotly")
     ctx.project.extras["charts:rendered"] = ctx.project.extras.get("charts:rendered", 0) + 1  # progress
