@@ -8,7 +8,9 @@
 (() => {
   "use strict"
   const Native = window.Worker
-  if (!Native || location.protocol === "file:") return
+  // once per window (instant navigation runs a new page's scripts again); not from file://,
+  // where Material's iframe shim stands in for workers
+  if (!Native || Native.studio || location.protocol === "file:") return
   window.Worker = function (url, options) {
     if (!/studio-search\.js/.test(String(url))) return new Native(url, options)
     const port = new EventTarget(), queue = [], href = new URL(url, location.href)
@@ -40,4 +42,5 @@
     return port
   }
   window.Worker.prototype = Native.prototype
+  window.Worker.studio = true
 })()
