@@ -176,3 +176,19 @@ def test_file_metrics_and_source_metrics_share_definitions(warehouse):
     con = ibis.connect(f"duckdb://{warehouse}")
     t = con.table("orders_di", database="ods").rename({"customer_id": "member_id"})
     assert kpi.summary(t, "orders", engine=Engine(backend=con))["gmv"] == 280
+
+
+def test_parquet_beside_a_page_is_read_by_the_engine(tmp_path, monkeypatch):
+    """A Parquet export with Chinese headers: the same tiles as the CSV, read by DuckDB itself."""
+    project, render = make(tmp_path)
+    content = tmp_path / "content"
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * FROM read_csv_auto('{content / 'orders.csv'}')) TO '{content / 'orders.parquet'}'")
+    body = "metrics: [gmv, orders, buyers, repurchase_rate]\nperiod: month"
+    from_parquet = tiles(render(block("kpi", "data: orders.parquet\n" + body)))
+    from_csv = tiles(render(block("kpi", "data: orders.csv\n" + body)))
+    assert from_parquet == from_csv and float(from_parquet["gmv"]) == 60
+    table = project.data.read(content / "orders.parquet")
+    assert table.kind == "orders" and len(table.frame) == 0  # no row reached pandas
+    chart = render(block("chart", "data: orders.parquet\ntype: bar\nx: 渠道\ny: gmv"))
+    assert "社群" in chart

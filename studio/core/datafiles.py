@@ -32,7 +32,8 @@ from studio.guard.scan import Rules, apply_rules
 
 # ``Project`` (studio.core.project) is named, not imported: that module sits above this one.
 
-READABLE = EXCEL_SUFFIXES | TEXT_TABLE_SUFFIXES  # what a page may name as a table
+PARQUET = frozenset({".parquet"})  # read by the query engine itself, never by pandas
+READABLE = EXCEL_SUFFIXES | TEXT_TABLE_SUFFIXES | PARQUET  # what a page may name as a table
 
 
 class DataFiles:
@@ -107,6 +108,8 @@ class DataFiles:
         named = self._source_of(path)
         if named is not None:
             return self._source_table(*named, {"file": None, "line": None})
+        if path.suffix.lower() in PARQUET:
+            return self._read_parquet(path, kind, columns)
         try:
             stat = path.stat()
         except OSError:
@@ -201,6 +204,44 @@ class DataFiles:
         table = EngineTable(path, empty_frame(t), {c: c for c in t.columns}, [], "", kind, schema=schema, expr=t)
         self._scan_source(name, alias, t, rules, where)
         self._sources[(name, alias)] = table
+        return table
+
+    def _read_parquet(self, path: Path, kind: str | None, columns: dict[str, str] | None):
+        """A Parquet file beside a page, scanned by DuckDB where it lies: its columns are
+        matched to a kind like an export's headers, PII rules applied in the query."""
+        key = ("parquet", str(path), file_hash(path), kind, tuple(sorted((columns or {}).items())))
+        found = self._tables.get(key)
+        if found is not None:
+            return found
+        from studio.data.tables import EngineTable, empty_frame
+
+        rules = self.rules_for(path)
+        t = self.engine.parquet(path, version=key_of("parquet", file_hash(path), sorted(rules.mask),
+                                                     sorted(rules.drop), sorted(rules.allow)))
+        kinds = self.project.registry.kinds
+        headers = list(t.columns)
+        if kind is not None and kind not in kinds:
+            raise StudioError(f"unknown kind '{kind}'{did_you_mean(kind, kinds)}", file=path,
+                              hint="kinds: " + ", ".join(kinds))
+        candidates = [kinds[kind]] if kind else list(kinds.values())
+        best, mapping = None, {}
+        for k in candidates:
+            m = {**k.match(headers), **{c: h for c, h in (columns or {}).items() if h in headers}}
+            if all(c.name in m for c in k.required) and len(m) > len(mapping):
+                best, mapping = k, m
+        if kind and best is None:
+            need = [c.name for c in kinds[kind].required if c.name not in kinds[kind].match(headers)]
+            raise StudioError(f"no column for '{need[0]}' ({kind}) in {path.name}", file=path,
+                              hint="columns: " + ", ".join(headers))
+        rename = {c: h for c, h in mapping.items() if c != h}
+        if rename:
+            t = t.rename(rename)
+        drop = [c for c in t.columns if rules.declared(mapping.get(c, c), c) == "drop"]
+        mask = [c for c in t.columns if rules.declared(mapping.get(c, c), c) == "mask"]
+        t = warehouse.protect(t, drop, mask)
+        table = EngineTable(path, empty_frame(t), {c: mapping.get(c, c) for c in t.columns}, [], "", best.name if best else None,
+                            schema=best, expr=t)
+        self._tables[key] = table
         return table
 
     def _remote(self, name: str, backend) -> Engine:
@@ -303,6 +344,6 @@ class DataFiles:
                     uses[self.source_path(*self.source_ref(ref))].append(doc.path.resolve())
                 elif isinstance(ref, str) and ref.strip():
                     target = (doc.path.parent / ref.strip()).resolve()
-                    if target.is_file() and target.suffix.lower() in TABLE_SUFFIXES:
+                    if target.is_file() and target.suffix.lower() in TABLE_SUFFIXES | PARQUET:
                         uses[target].append(doc.path.resolve())
         return dict(uses)

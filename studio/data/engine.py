@@ -125,10 +125,17 @@ class Engine:
 
     def parquet(self, path: Path, version: str | None = None):
         """A Parquet file (or a clean CSV) read by the backend itself, never by pandas."""
-        name = "studio_file_" + hashlib.sha256(str(path).encode()).hexdigest()[:16]
+        name = "studio_file_" + hashlib.sha256(f"{path}|{version}".encode()).hexdigest()[:16]
         con = self.con
-        reader = con.read_parquet if path.suffix.lower() == ".parquet" else con.read_csv
-        t = reader(str(path), table_name=name)
+        if con.name == "duckdb":
+            scan = "read_parquet" if path.suffix.lower() == ".parquet" else "read_csv_auto"
+            quoted = str(path).replace("'", "''")
+            con.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {scan}('{quoted}')")
+            schema = con.con.sql(f"SELECT * FROM {name} LIMIT 0").to_arrow_table().schema
+            t = _ibis().table(_ibis().Schema.from_pyarrow(schema), name=name)
+        else:
+            reader = con.read_parquet if path.suffix.lower() == ".parquet" else con.read_csv
+            t = reader(str(path), table_name=name)
         self._versions[name] = version
         return t
 

@@ -376,13 +376,17 @@ def values(data: Any, metrics: Sequence[Metric], by: Sequence[str] = (), engine:
     simple = {m.name: definition(m).expr(t) for m in metrics if not definition(m).grouped}
     parts: list[pd.DataFrame] = []
     exprs = {n: v.cast("float64") for n, v in simple.items() if _is_expr(v)}
-    if exprs or by:
-        agg = t.group_by(by).aggregate(**exprs) if by else t.aggregate(**(exprs or {"__n": t.count()}))
+    grouped = [m for m in metrics if definition(m).grouped]
+    if not by:  # one row: every metric in one query (the engine plans the scans together)
+        agg = t.aggregate(**(exprs or {"__n": t.count()}))
+        for m in grouped:
+            agg = agg.cross_join(definition(m).table(t).rename({m.name: VALUE}))
         parts.append(engine.run(agg))
-    for m in metrics:
-        d = definition(m)
-        if d.grouped:
-            parts.append(engine.run(d.table(t, by)).rename(columns={VALUE: m.name}))
+        grouped = []
+    else:
+        parts.append(engine.run(t.group_by(by).aggregate(**exprs)))
+    for m in grouped:
+        parts.append(engine.run(definition(m).table(t, by)).rename(columns={VALUE: m.name}))
     if not parts:
         parts.append(engine.run(t.aggregate(__n=t.count())))
     out = parts[0]
