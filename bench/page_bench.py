@@ -116,6 +116,30 @@ def lighthouse(url: str, preset: str, out: Path) -> dict:
     }
 
 
+_SCRIPT_BYTES = """() => performance.getEntriesByType('resource')
+  .filter(e => e.initiatorType === 'script' || e.name.endsWith('.js'))
+  .reduce((n, e) => n + (e.transferSize || 0), 0)"""
+
+
+def js_after_scrolling(url: str) -> int:
+    """KB of script a reader's browser has fetched once every chart on the page is drawn
+    (Lighthouse stops before a chart below the fold asks for plotly.js)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS.split()[1:], headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 412, "height": 823})
+            page.goto(url, wait_until="load")
+            charts = page.locator("figure.studio-chart")
+            for i in range(charts.count()):
+                charts.nth(i).scroll_into_view_if_needed()
+                charts.nth(i).locator("svg.main-svg").first.wait_for(state="attached", timeout=60_000)
+            return round(page.evaluate(_SCRIPT_BYTES) / 1024)
+        finally:
+            browser.close()
+
+
 def median_of(runs: list[dict]) -> dict:
     return {k: round(statistics.median(r[k] for r in runs)) for k in runs[0]}
 
@@ -130,7 +154,7 @@ def verdicts(results: dict) -> list[str]:
             missed.append(f"{name} mobile accessibility {r['accessibility']} < {TARGETS['accessibility']}")
         if r["tbt_ms"] > TARGETS["tbt_ms"]:
             missed.append(f"{name} {preset} total blocking time {r['tbt_ms']} ms > {TARGETS['tbt_ms']} ms")
-    heaviest = max((r["js_kb"] for (n, _), r in results.items() if n in CHART_PAGES), default=0)
+    heaviest = max((r["js_all_kb"] for (n, _), r in results.items() if n in CHART_PAGES), default=0)
     if heaviest > TARGETS["js_kb"]:
         missed.append(f"JavaScript on the heaviest chart page {heaviest} KB > {TARGETS['js_kb']} KB")
     return missed
@@ -160,16 +184,19 @@ def main(argv: list[str] | None = None) -> int:
                             for i in range(args.runs)]
                     results[(name, preset)] = median_of(runs)
                     r = results[(name, preset)]
+                    r["js_all_kb"] = js_after_scrolling(base + PAGES[name]) if name in CHART_PAGES else r["js_kb"]
                     print(f"  {name} ({preset}): performance {r['performance']}, accessibility {r['accessibility']}",
                           file=sys.stderr, flush=True)
         finally:
             server.shutdown()
-    head = f"{'page':<15}{'preset':<9}{'perf':>6}{'a11y':>6}{'TBT ms':>8}{'FCP ms':>8}{'LCP ms':>8}{'JS KB':>7}"
+    head = (f"{'page':<15}{'preset':<9}{'perf':>6}{'a11y':>6}{'TBT ms':>8}{'FCP ms':>8}{'LCP ms':>8}{'JS KB':>7}"
+            f"{'JS KB*':>8}")
     print(head)
     print("-" * len(head))
     for (name, preset), r in results.items():
         print(f"{name:<15}{preset:<9}{r['performance']:>6}{r['accessibility']:>6}{r['tbt_ms']:>8}"
-              f"{r['fcp_ms']:>8}{r['lcp_ms']:>8}{r['js_kb']:>7}")
+              f"{r['fcp_ms']:>8}{r['lcp_ms']:>8}{r['js_kb']:>7}{r['js_all_kb']:>8}")
+    print("JS KB: transferred during Lighthouse's load; JS KB*: once every chart has been scrolled to and drawn")
     missed = verdicts(results)
     print()
     print("targets: mobile performance ≥ 90, accessibility ≥ 95, TBT ≤ 300 ms, JS on the heaviest chart page ≤ 500 KB")

@@ -32,7 +32,9 @@ def test_page_without_charts_does_not_load_plotly(visit, site_url):
 
 def test_charts_follow_the_dark_palette(visit, site_url):
     v = visit(site_url + "dashboards/luckin-orders/")
+    v.page.locator("figure.studio-chart").first.scroll_into_view_if_needed()  # drawn once on screen
     title = v.page.locator("figure.studio-chart .gtitle").first
+    title.wait_for(state="attached", timeout=15_000)
     light = title.evaluate("e => getComputedStyle(e).fill")
     v.page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
     v.page.wait_for_function(f"getComputedStyle(document.querySelector('figure.studio-chart .gtitle')).fill !== '{light}'",
@@ -53,8 +55,10 @@ def test_kpi_tiles_and_data_tables_are_readable_without_script(browser, site_url
 
 def test_charts_print(visit, site_url):
     v = visit(site_url + "dashboards/luckin-orders/")
-    v.page.emulate_media(media="print")
     chart = v.page.locator("figure.studio-chart").first
+    chart.scroll_into_view_if_needed()  # drawn once on screen
+    chart.locator("svg.main-svg").first.wait_for(state="attached", timeout=15_000)
+    v.page.emulate_media(media="print")
     assert chart.locator("svg.main-svg").first.is_visible()
     assert not chart.locator("details.studio-chart__data").is_visible()  # the table is for screens
     assert len(v.page.pdf(format="A4")) > 10_000

@@ -191,3 +191,19 @@ def test_the_calendar_findings_table_scrolls_in_its_own_box(browser, site_url):
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         ctx.close()
+
+
+def test_plotly_is_fetched_only_when_a_chart_comes_on_screen(browser, site_url):
+    ctx = browser.new_context(viewport={"width": 360, "height": 400})  # every chart below the fold
+    try:
+        page = ctx.new_page()
+        fetched = []
+        page.on("request", lambda r: fetched.append(r.url))
+        page.goto(site_url + "dashboards/luckin-orders/", wait_until="networkidle")
+        assert not any(u.endswith("/plotly.min.js") for u in fetched)
+        chart = page.locator("figure.studio-chart").first
+        chart.scroll_into_view_if_needed()
+        chart.locator("svg.main-svg").first.wait_for(state="attached", timeout=15_000)
+        assert any(u.endswith("/assets/studio/plotly.min.js") for u in fetched)
+    finally:
+        ctx.close()

@@ -76,6 +76,7 @@
     if (f.drawn || !window.Plotly) { return; }
     f.drawn = true;
     if (observer) { observer.unobserve(f.fig); }
+    f.spec = JSON.parse(f.source.textContent);
     Plotly.newPlot(f.holder, f.spec.data || [], themed(f.spec.layout || {}, p || palette()), CONFIG);
     f.fig.setAttribute("data-studio-drawn", "");
   }
@@ -111,7 +112,7 @@
       var holder = fig.querySelector(".studio-chart__plot");
       var source = fig.querySelector("script.studio-chart__figure");
       if (!holder || !source) { return; }
-      figures.push({ fig: fig, holder: holder, spec: JSON.parse(source.textContent), drawn: false });
+      figures.push({ fig: fig, holder: holder, source: source, spec: null, drawn: false });  // parsed when drawn
     });
   }
 
@@ -157,7 +158,7 @@
           if (f && !f.drawn && queue.indexOf(f) < 0) { queue.push(f); }
         });
         if (queue.length) { pump(); }
-      }, { rootMargin: "200px 0px" });
+      }, { rootMargin: "0px" });  // drawn when on screen: a chart just below the fold waits
       figures.forEach(function (f) { observer.observe(f.fig); });
     }
     new MutationObserver(retheme).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme", "data-md-color-primary"] });
