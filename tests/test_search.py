@@ -298,3 +298,15 @@ def test_a_key_opening_search_loads_it(visit, site_url):
     box.fill("私域")
     box.press("End")
     v.page.wait_for_selector(".md-search-result__item")
+
+
+def test_a_big_site_lists_its_common_words_for_the_browser(seg, tmp_path):
+    """Words on most pages of a big site are named in the manifest: the browser does not look
+    them up when a query has rarer words (issue 15: 10,000 pages)."""
+    records = [Record(f"p{i}/", f"私域笔记{i}", [], [Section(None, "", f"私域运营的第{i}篇。" + ("裂变活动。" if i % 10 == 0 else ""))])
+               for i in range(210)]
+    manifest = write_index(records, Segmenter(), Synonyms([]), tmp_path, 10)
+    assert manifest["pages"] == 210
+    assert "私域" in manifest["common"] and "裂变" not in manifest["common"]
+    small = write_index(records[:20], Segmenter(), Synonyms([]), tmp_path / "small", 10)
+    assert small["common"] == []  # a small site: every word is looked up

@@ -123,8 +123,11 @@ def cut_pages(writer, records: list, cache: Cache, fingerprint: str,
         cache.put(keys[i], results[i])
     seg = writer.seg
     pages = []
+    counts = seg.pages_with
     for page, vocab, parts in results:
         seg.vocab.update(vocab)
+        for word in vocab:  # the dictionary words of one page: its document frequencies
+            counts[word] = counts.get(word, 0) + 1
         seg.parts.update(parts)
         pages.append(page)
     return pages

@@ -88,6 +88,7 @@ class Segmenter:
         if self.fast is not None and abs(self.fast.total - self.tk.total) > 1e-6 * self.tk.total:
             self.fast = None  # not the same dictionary (jieba_fast_dat reads 3 of 60M differently)
         self.vocab: dict[str, int] = {}
+        self.pages_with: dict[str, int] = {}  # dictionary word -> pages holding it (cache.cut_pages)
         self.parts: dict[str, list[str]] = {}
         self._split_cache: dict[str, list[str]] = {}
 

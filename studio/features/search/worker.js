@@ -279,7 +279,11 @@ if (ENGINE === "lunr") {
     const pagesTotal = state.manifest.pages || 0
     // question words are looked up only when the query has nothing else: on a big site
     // their index chunks are the largest, and they decide nothing
-    const asked = words.some(w => !QUESTION.has(w)) ? words.filter(w => !QUESTION.has(w)) : words
+    // so are the site's common words (manifest.common, counted at build time) when the query
+    // has rarer ones: they would change the order little and cost the most
+    const common = state.common || (state.common = new Set(state.manifest.common || []))
+    const rare = words.filter(w => !QUESTION.has(w) && !common.has(w))
+    const asked = rare.length ? rare : words.some(w => !QUESTION.has(w)) ? words.filter(w => !QUESTION.has(w)) : words
     const none = { results: [] }
     const found = await Promise.all(words.map(w => asked.includes(w) ? lookup(state, w) : none))
     const key = words.map((w, k) => !QUESTION.has(w) && found[k].results.length > 0
