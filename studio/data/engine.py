@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable, Mapping
 import pandas as pd
 
 ROW = "__studio_row"  # a file's row order, kept beside its columns
-SLOW = 2.0  # seconds: queries running longer are shown on the progress line
+SLOW = 1.0  # seconds: a query running longer shows a progress line in a terminal
 
 
 def _ibis():
@@ -64,7 +64,10 @@ class Engine:
             import duckdb
             from ibis.backends.duckdb import Backend  # not ibis.duckdb: no entry-point scan
 
-            self._backend = Backend.from_connection(duckdb.connect(":memory:"))
+            # DuckDB's own progress bar would print into logs and pipes: Studio's is terminal-only.
+            raw = duckdb.connect(":memory:")
+            raw.execute("SET enable_progress_bar = false")
+            self._backend = Backend.from_connection(raw)
         return self._backend
 
     @property
@@ -197,7 +200,8 @@ class Engine:
         sql = self.sql(expr)
         started = time.perf_counter()
         self.queries += 1
-        result = self._execute(expr, sql)
+        with QueryProgress(", ".join(sorted(n for n in tables if not n.startswith("studio_"))) or self.dialect):
+            result = self._execute(expr, sql)
         took = time.perf_counter() - started
         if took > SLOW and self.on_slow is not None:
             self.on_slow(sql, took)
@@ -227,6 +231,51 @@ class Engine:
         if key not in self._empty:
             self._empty[key] = compute()
         return self._empty[key]
+
+
+class QueryProgress:
+    """A spinner on stderr while a query runs longer than :data:`SLOW` — in a terminal only
+    (not in CI, not when stderr is a file or pipe, not with ``STUDIO_NO_PROGRESS``), as the
+    build's page and chart bars (``studio.engine.progress``)."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self._timer = None
+        self._status = None
+
+    @staticmethod
+    def wanted() -> bool:
+        import os
+        import sys
+
+        if os.environ.get("CI") or os.environ.get("STUDIO_NO_PROGRESS"):
+            return False
+        try:
+            return sys.stderr.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    def _show(self) -> None:
+        from rich.console import Console
+
+        self._status = Console(stderr=True).status(f"查询 query: {self.what} …")
+        self._status.start()
+
+    def __enter__(self) -> "QueryProgress":
+        if self.wanted():
+            import threading
+
+            self._timer = threading.Timer(SLOW, self._show)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer.join()
+        if self._status is not None:
+            self._status.stop()
 
 
 def fingerprint(expr) -> tuple[str, set[str]]:

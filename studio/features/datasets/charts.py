@@ -484,7 +484,7 @@ def build(table: Table, spec: dict, chart_type: str, metrics: Mapping[str, kpi.M
             fmt = m.format
             label = m.label
             result = keyed(engine.run(kpi.definition(m).table(data, by)))
-            empty_value = kpi.empty_value(m, t, engine)
+            empty_value = None  # the metric over no rows, computed only if a point lacks rows
         else:
             y_col = column_of(table, y, "y", metrics)
             how = agg or ("count" if not pd.api.types.is_numeric_dtype(frame[y_col]) else "sum")
@@ -497,14 +497,13 @@ def build(table: Table, spec: dict, chart_type: str, metrics: Mapping[str, kpi.M
             result = keyed(engine.run(data.group_by(by).aggregate(value=value)))
             empty_value = 0.0 if how in ("sum", "count", "nunique") else math.nan
         y_labels.append(label)
-        if group_col is None:
-            values = dict(zip(result["__key"], result["value"]))
-            traces.append(Trace(label, order, [_num(values.get(k, empty_value)) for k in order]))
-        else:
-            for g in sorted(result[group_col].unique(), key=_sort_key):
-                part = result[result[group_col] == g]
-                values = dict(zip(part["__key"], part["value"]))
-                traces.append(Trace(str(g), order, [_num(values.get(k, empty_value)) for k in order]))
+        parts = ([(label, result)] if group_col is None else
+                 [(str(g), result[result[group_col] == g]) for g in sorted(result[group_col].unique(), key=_sort_key)])
+        for name, part in parts:
+            values = dict(zip(part["__key"], part["value"]))
+            if empty_value is None and any(k not in values for k in order):
+                empty_value = kpi.empty_value(m, t, engine)
+            traces.append(Trace(name, order, [_num(values[k] if k in values else empty_value) for k in order]))
 
     if freq is None and options.get("sort") in ("desc", "asc") and traces:
         pairs = sorted(zip(traces[0].x, *(t.y for t in traces)), key=lambda p: (np.nan_to_num(p[1], nan=-math.inf)),

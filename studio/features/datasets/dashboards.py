@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import pandas as pd
+
 from studio.core.pipeline import ASSET_PREFIX, Output, link
 from studio.core.project import Document, Project
 from studio.data import kpi
@@ -90,17 +92,25 @@ def dashboard_pages(project: Project, out: Output) -> None:
 def dashboard_markdown(project: Project, ds: Dataset) -> str:
     table = ds.table
     kind = table.schema
-    frame = table.frame
+    frame = table.frame  # its columns and types; rows may live in the engine (Parquet, a source)
     time_col = kpi.TIME_COLUMN.get(table.kind or "")
+    engine = project.data.engine
+    t = engine.table(table)
+    facts = {"rows": t.count()}
+    if time_col and time_col in t.columns:
+        facts.update(lo=t[time_col].min(), hi=t[time_col].max())
+    if "persona" in t.columns:
+        facts["personas"] = t.persona.nunique()
+    got = engine.run(t.aggregate(**facts)).iloc[0]
     span = ""
-    if time_col and time_col in frame and frame[time_col].notna().any():
-        lo, hi = frame[time_col].min(), frame[time_col].max()
-        span = f"{lo:%Y-%m-%d} 至 {hi:%Y-%m-%d}"
+    if "lo" in got and not pd.isna(got["lo"]):
+        span = f"{pd.Timestamp(got['lo']):%Y-%m-%d} 至 {pd.Timestamp(got['hi']):%Y-%m-%d}"
+    data = ds.rel if project.data.is_source(ds.path) else ds.path.as_posix()  # dw:orders stays a name
     return project.render(
-        "dataset_dashboard.md.j2", ds=ds, doc=ds.doc, kind=kind, rows=len(table), span=span,
-        data=ds.path.as_posix(), back=link(ds.uri, ds.doc.uri), metrics_link=link(ds.uri, METRICS_PAGE),
+        "dataset_dashboard.md.j2", ds=ds, doc=ds.doc, kind=kind, rows=int(got["rows"]), span=span,
+        data=data, back=link(ds.uri, ds.doc.uri), metrics_link=link(ds.uri, METRICS_PAGE),
         metrics=DEFAULT_METRICS.get(table.kind or "", []), has=set(frame.columns),
-        personas=int(frame["persona"].nunique()) if "persona" in frame else 0,
+        personas=int(got["personas"]) if "personas" in got else 0,
         columns=[(table.header(c), table.label(c), str(frame[c].dtype)) for c in frame.columns],
     )
 
