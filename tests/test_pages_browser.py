@@ -20,9 +20,9 @@ pytestmark = pytest.mark.browser
 AXE = Path(os.environ.get("STUDIO_AXE", ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"))
 PHONE = {"width": 360, "height": 740}
 # Material's own markup, outside the page content Studio writes: (rule, element) -> why known.
+# (Its footer line, 4.47:1, was one too; studio.css lightens it.)
 KNOWN_MATERIAL = {
     ("aria-dialog-name", ".md-search"): "Material's search dialog has role=dialog and no name",
-    ("color-contrast", ".md-copyright"): "Material's footer 'Made with Material' line: #7f7f7f on #171717 (4.47)",
 }
 CHART_PAGES = ["dashboards/", "dashboards/luckin-orders/", "dashboards/luckin-funnel/", "dashboards/luckin-groups/",
                "case_studies/luckin/", "reports/team-monthly/2026-11/", "reports/team-weekly/2026-W47/"]
