@@ -58,6 +58,15 @@ def key_of(*parts: Any) -> str:
     return digest.hexdigest()
 
 
+def portable(path: str | Path, root: str | Path) -> str:
+    """``path`` as a key part: relative to the project ``root`` (``/``-separated), so a cache
+    restored on another machine or in another checkout folder (CI) is still hit."""
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except (ValueError, OSError):
+        return Path(path).as_posix()
+
+
 @lru_cache(maxsize=4096)
 def _file_hash(path: str, size: int, mtime_ns: int) -> str:
     with open(path, "rb") as f:

@@ -158,3 +158,20 @@ def test_build_output_has_no_progress_bars_outside_a_terminal(tmp_path, env, mon
     project = small_project(tmp_path / "p")
     proc = run_studio("build", cwd=project, check=True)
     assert "页面" not in proc.stderr and "\x1b[" not in proc.stderr
+
+
+def test_a_cache_restored_in_another_folder_is_still_hit(tmp_path):
+    """CI restores .cache/ into a fresh checkout at another path: keys hold no absolute path.
+
+    A build prunes the entries it did not use, so the same entries after the second build
+    mean every chart and sanitised page was reused, none computed again under a new key.
+    """
+    first = small_project(tmp_path / "runner-1" / "repo")
+    build(first)
+    charts, pages = entries(first, "charts"), entries(first, "pages")
+    assert charts and pages
+    second = tmp_path / "runner-2" / "checkout"
+    shutil.copytree(first, second)  # the checkout plus the restored cache, nothing else
+    build(second)
+    assert entries(second, "charts") == charts and entries(second, "pages") == pages
+    assert chart_cells(second / "site") == chart_cells(first / "site")

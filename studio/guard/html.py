@@ -107,6 +107,17 @@ def seal(html: str) -> str:
     return f"<!--studio-block:{_NONCE}-->\n\n{html}\n\n<!--/studio-block:{_NONCE}-->"
 
 
+def keyable(html: str) -> str:
+    """``html`` with this process's seal nonce replaced by a fixed marker, for cache keys.
+
+    Without it every page that holds a block (a fact box, a chart) had a new key in every
+    process, so the sanitised-page cache only ever hit inside one ``studio serve``. The marker
+    holds a NUL, which no authored page reaches the sanitiser with, so an author cannot
+    write a key that a sealed page has.
+    """
+    return html.replace(_NONCE, "\0seal\0")
+
+
 def is_external(url: str) -> bool:
     """A URL that makes the browser fetch from another host (``data:`` stays local)."""
     url = url.strip()

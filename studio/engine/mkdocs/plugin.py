@@ -21,11 +21,11 @@ from pydantic import ValidationError
 from studio.core.nav import arrange
 from studio.core.pipeline import Output, compile_project, render_page
 from studio.config import StudioConfig
-from studio.cache import Cache, key_of
+from studio.cache import Cache, key_of, portable
 from studio.engine.mkdocs_yaml import option_problems
 from studio.engine.progress import BuildProgress
 from studio.errors import Report, StudioError
-from studio.guard.html import escape_text, escaped_meta, guard_page
+from studio.guard.html import escape_text, escaped_meta, guard_page, keyable
 from studio.core.project import Project
 from studio.data.reader import PRIVATE_SUFFIXES  # raw (possibly personal) data: never copied
 from studio.features.builtin import load_project
@@ -212,8 +212,8 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         if page.title is not None and "title" not in page.meta:  # the title of the first heading
             page.meta["title"] = escape_text(str(page.title))
         generated = page.file.src_uri in self.output.pages
-        key = key_of("guard-page", html_text, self.project.config.html.model_dump(mode="json"),
-                     str(page.file.abs_src_path), generated)
+        key = key_of("guard-page", keyable(html_text), self.project.config.html.model_dump(mode="json"),
+                     portable(page.file.abs_src_path or page.file.src_uri, self.project.config.root), generated)
         text = self.page_cache.get(key)  # sanitised before, with no problems (studio.cache)
         if text is not None:
             return text

@@ -18,7 +18,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from studio.cache import Cache, file_hash, key_of
+from studio.cache import Cache, file_hash, key_of, portable
 from studio.core.blocks import BlockContext, check_keys
 from studio.core.project import Project
 from studio.data import kpi
@@ -654,13 +654,15 @@ def chart_block(ctx: BlockContext) -> str:
     key = _cache_key(ctx)
     cache = chart_cache(ctx.project)
     html = cache.get(key) if key else None
-    if html is None:
+    if html is not None:  # a stored chart gets this build's next id: ids stay unique on the page
+        html = _ID.sub(lambda _: f'id="{chart_id(ctx.project)}"', html, count=1)
+    else:  # computing it took the next id already, so a cold and a warm build give the same page
         html = _unsealed(_chart_html(ctx))  # the seal's nonce is per process: never stored
         if key and not ctx.project.data.has_bad_rows(ctx.data_file("data")):  # bad rows: reported each build
             cache.put(key, html)
     ctx.needs.add("plotly")
     ctx.project.extras["charts:rendered"] = ctx.project.extras.get("charts:rendered", 0) + 1  # progress
-    return seal(_ID.sub(lambda _: f'id="{chart_id(ctx.project)}"', html, count=1))  # ids stay unique
+    return seal(html)
 
 
 def _unsealed(html: str) -> str:
@@ -690,7 +692,8 @@ def _cache_key(ctx: BlockContext) -> str | None:
     meta = ctx.document.source.meta if ctx.document is not None else None
     data = ctx.project.data
     version = data.source_version(path) if data.is_source(path) else file_hash(path)
-    return key_of("chart", ctx.raw, str(ctx.page_path.resolve()), str(path), version, config, rules, meta,
+    root = ctx.project.config.root  # paths relative to it: the key holds on any machine (CI caches)
+    return key_of("chart", ctx.raw, portable(ctx.page_path, root), portable(path, root), version, config, rules, meta,
                   persona_names(ctx.project))  # series are labelled with persona names
 
 
