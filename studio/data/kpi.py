@@ -153,6 +153,8 @@ _REFUND_NOTE = "退款行（金额为负，或订单状态/类型为退款、已
 
 def refund(t):
     """Which rows are refunds: a negative amount, or a status/type of 退款/已退款/refund."""
+    if REFUND in t.columns:  # computed once per row by :func:`flagged`
+        return t[REFUND]
     ibis = _ibis()
     flag = ibis.literal(False)
     if "amount" in t.columns:
@@ -160,6 +162,19 @@ def refund(t):
     if "status" in t.columns:
         flag = flag | t.status.cast("string").strip().lower().isin(sorted(REFUND_WORDS)).fill_null(False)
     return flag
+
+
+REFUND = "__refund"
+
+
+def flagged(t, metrics: Sequence[Metric] = ()):
+    """``t`` with its refund flag as a column, when order metrics will read it many times:
+    a smaller query, and each row is tested once."""
+    if REFUND in t.columns or ("amount" not in t.columns and "status" not in t.columns):
+        return t
+    if metrics and not any(m.kind == "orders" for m in metrics):
+        return t
+    return t.mutate(**{REFUND: refund(t)})
 
 
 def signed_amount(t):
@@ -371,7 +386,7 @@ def values(data: Any, metrics: Sequence[Metric], by: Sequence[str] = (), engine:
     Columns: the ``by`` columns, then one per metric name. Groups without rows are absent.
     """
     engine = engine or Engine()
-    t = engine.table(data)
+    t = flagged(engine.table(data), metrics)
     by = list(by)
     simple = {m.name: definition(m).expr(t) for m in metrics if not definition(m).grouped}
     parts: list[pd.DataFrame] = []
@@ -465,7 +480,7 @@ def series(data: Any, m: Metric, freq: str, time_column: str | None = None,
     col = time_column or TIME_COLUMN.get(m.kind)
     if col is None or col not in t.columns:
         raise KeyError(col)
-    t = t.filter(t[col].notnull())
+    t = flagged(t.filter(t[col].notnull()), [m])
     t = t.mutate(__period=period_expr(t[col], freq))
     got = engine.run(definition(m).table(t, ["__period"]))
     if got.empty:

@@ -414,6 +414,8 @@ def build(table: Table, spec: dict, chart_type: str, metrics: Mapping[str, kpi.M
     if chart_type == "scatter":
         return _scatter(table, spec, engine)
     t = engine.table(table)
+    if kind == "orders":
+        t = kpi.flagged(t)  # each row's refund flag once, read by every order metric
     if chart_type == "funnel" and kind == "funnel" and not spec.get("x"):
         steps = kpi.funnel_steps(t, engine)
         return ChartData("funnel", table.label("stage"), table.label("count"), "number",
