@@ -32,6 +32,7 @@ def page(tmp_path: Path):
         return render_blocks(project, None, content / "page.md", body, first_line)
 
     _render.dir = content
+    _render.project = project
     return _render
 
 
@@ -175,8 +176,10 @@ def test_missing_data_file_is_an_error_on_the_page(page):
 
 def test_data_error_names_the_data_file_line_and_column(page):
     (page.dir / "bad.csv").write_text("客户ID,下单时间,实付金额\na,2024-05-01,1\nb,2024-05-01,一百\n", encoding="utf-8")
-    e = error_of(page, block("chart", "data: bad.csv"))
+    page(block("chart", "data: bad.csv"))  # drawn from the good rows; the bad one is an error
+    [e] = [p for p in page.project.diagnostics.items if p.severity == "error"]
     assert Path(e.file).name == "bad.csv" and (e.line, e.column) == (3, "实付金额")
+    assert "row left out" in e.message
     assert "page.md:3" in e.hint  # and which block read it
 
 

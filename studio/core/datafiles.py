@@ -99,10 +99,11 @@ class DataFiles:
 
     # reading -----------------------------------------------------------------------
     def read(self, path: Path, kind: str | None = None, columns: dict[str, str] | None = None,
-             *, types: dict[str, str] | None = None, sheet: str | None = None) -> Table:
+             *, types: dict[str, str] | None = None, sheet: str | None = None, by: str | None = None) -> Table:
         """The table at ``path`` with the project's PII rules applied; cached for the build.
 
-        The returned table is shared: do not modify its frame in place.
+        The returned table is shared: do not modify its frame in place. ``by`` says who reads
+        it (``the chart block at page.md:12``); the file's bad cells name it in their hint.
         """
         path = Path(path).resolve()
         named = self._source_of(path)
@@ -123,6 +124,8 @@ class DataFiles:
                              keep_good_rows=True)  # every bad row reported once; the good rows still count
             if str(path) not in self._warned:  # e.g. rows without a time: said once per file
                 self._warned.add(str(path))
+                for problem in raw.problems if by else ():
+                    problem.hint = f"{problem.hint} (read by {by})" if problem.hint else f"read by {by}"
                 self.project.diagnostics.extend(raw.problems + raw.warnings)
             if raw.problems:
                 self._bad_rows.add(str(path))

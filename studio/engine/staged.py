@@ -178,8 +178,9 @@ def finish(staged: Staged, site: Path, *, directory_urls: bool = True, search_en
         page_html = _scripts(page_html, staged.needs.get(uri, set()), output, url)
         target.write_text(page_html, encoding="utf-8")
     search.post_build(site)
-    if search.cache is not None:
-        search.cache.prune()
+    for cache in (search.cache, project.extras.get("cache:charts"), project.data.engine.cache):
+        if cache is not None:
+            cache.prune()  # entries this build did not use (studio.cache)
     check_output(site, project, output)
     return warnings
 

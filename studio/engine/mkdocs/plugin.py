@@ -271,6 +271,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         finally:
             self.progress.stop()
         for cache in (self.project.extras.get("cache:charts") if self.project else None,
+                      self.project.data.engine.cache if self.project else None,  # query results
                       getattr(self.search, "cache", None), self.page_cache):
             if cache is not None:
                 cache.prune()  # entries this build did not use (studio.cache)

@@ -58,13 +58,13 @@ def load(ctx: BlockContext) -> Table:
     for key, value in (("columns", columns), ("types", types)):
         if value is not None and not isinstance(value, dict):
             raise ctx.error(f"'{key}' must be a mapping, e.g. {key}: {{amount: 实付款}}", key=key)
+    where = f"read by the {ctx.name} block at {display_path(ctx.page_path)}:{ctx.line}"
     try:
-        return ctx.project.data.read(path, kind=str(kind) if kind else None,
+        return ctx.project.data.read(path, kind=str(kind) if kind else None, by=where.removeprefix("read by "),
                                      columns={str(k): str(v) for k, v in (columns or {}).items()} or None,
                                      types={str(k): str(v) for k, v in (types or {}).items()} or None,
                                      sheet=str(ctx.data["sheet"]) if ctx.data.get("sheet") else None)
     except StudioError as problem:
-        where = f"read by the {ctx.name} block at {display_path(ctx.page_path)}:{ctx.line}"
         problem.hint = f"{problem.hint} ({where})" if problem.hint else where
         raise
 
