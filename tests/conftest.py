@@ -71,9 +71,13 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(socketserver.ThreadingTCPServer):
+    request_queue_size = 128  # a page asks for many files at once; the default 5 refuses some on a busy machine
+
+
 def serve_dir(directory: Path):
     handler = functools.partial(_Quiet, directory=str(directory))
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

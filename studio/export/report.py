@@ -42,7 +42,8 @@ def standalone_html(project: Project, source: ReportSource, period: Period) -> s
     body = markdown.markdown(period_markdown(project, numbers, None), extensions=_EXTENSIONS, output_format="html")
     body = clean_page(body, project.config.html)  # as on the site: no author script or javascript: link
     assets = resources.files("studio") / "assets"
-    plotly = (resources.files("plotly") / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
+    # Studio's partial bundle (studio/assets/plotly/: the five trace types Studio draws), as on the site
+    plotly = (assets / "plotly" / "plotly-studio.min.js").read_text(encoding="utf-8")
     now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
     return project.render("report_standalone.html.j2", title=f"{source.model.title} · {period.label}", body=Markup(body),
                   css=Markup((assets / "studio.css").read_text(encoding="utf-8")),

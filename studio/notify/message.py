@@ -17,6 +17,7 @@ from pathlib import Path
 from studio.features.reports.model import ReportSource
 from studio.features.reports.numbers import PeriodNumbers
 from studio.features.reports.periods import Period
+from studio.features.reports.summary import unjudged
 
 WECOM_LIMIT = 4096  # bytes of UTF-8 in a robot markdown message
 CUT = "…完整报告见链接"
@@ -76,7 +77,8 @@ def digest(numbers: PeriodNumbers, link: str | None) -> Digest:
     for t in numbers.tiles():
         change = f"较{t['previous']} {t['change_text']}" if t["change_text"] else ""
         out.tiles.append(Tile(t["label"], t["text"], change, t.get("note", "")))
-    out.missed = [f"{f.metric.label} {f.text}（目标 {f.target_text}）" for f in numbers.missed]
+    skip = unjudged(numbers)  # data stops inside the period: its targets are not judged (as on the page)
+    out.missed = [f"{f.metric.label} {f.text}（目标 {f.target_text}）" for f in numbers.missed if f.name not in skip]
     out.coverage = list(numbers.coverage)
     return out
 
