@@ -276,3 +276,13 @@ def test_generic_weekly_sheet_is_plotted_by_week(page):
     fig = figure_of(page(block("chart", "data: weeks.csv\nx: 周\ny: [目标, 实际]"))[0])
     assert fig["data"][0]["x"] == ["5月6日当周", "5月13日当周", "5月20日当周"]
     assert fig["data"][1]["y"] == [90, 120, 100]
+
+
+def test_series_named_by_wecom_userid_show_the_persona_name(project):
+    """A persona's `userid:` (the account id WeCom exports) labels its series with its name."""
+    from conftest import run_studio
+
+    run_studio("build", cwd=project, check=True)
+    html = (project / "site" / "dashboards" / "index.html").read_text(encoding="utf-8")
+    assert "福利官小鹿" in html and "咖啡研究员阿杰" in html
+    assert '"lucky"' not in html and '"koc-xiaoyu"' not in html  # no account id left in a figure

@@ -307,8 +307,14 @@ def chart_id(project: Project) -> str:
 
 
 def persona_names(project: Project) -> dict[str, str]:
-    """Persona slug -> name: data files group by slug (lucky), readers know the name (福利官小鹿)."""
-    return {d.slug: str(d.model.name) for d in project.of_kind("persona") if getattr(d.model, "name", None)}
+    """Persona slug and WeCom userid -> name: data files group by the account (lucky), readers
+    know the persona (福利官小鹿)."""
+    names = {}
+    for d in project.of_kind("persona"):
+        if getattr(d.model, "name", None):
+            names.update({uid: str(d.model.name) for uid in getattr(d.model, "userid", [])})
+            names[d.slug] = str(d.model.name)
+    return names
 
 
 def _named(data: ChartData, names: dict[str, str]) -> ChartData:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import ConfigDict, Field, RootModel, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from studio.core.model import FrontMatter
 
@@ -67,6 +67,10 @@ class Persona(FrontMatter):
     daily_posts: int = Field(default=5, ge=1, le=20)
     owner: str
     avatar: str | None = None
+    # The WeCom account(s) behind the persona, as exports name them (the ``userid`` column):
+    # charts and reports then show the persona's name instead of the account id.
+    userid: Annotated[list[str], BeforeValidator(lambda v: [] if v is None else [v] if isinstance(v, str) else v,
+                                                 json_schema_input_type=str | list[str] | None)] = []
 
     @field_validator("life_tags", "work_tags")
     @classmethod
