@@ -17,6 +17,7 @@ from pathlib import Path
 from studio.features.reports.model import ReportSource
 from studio.features.reports.numbers import PeriodNumbers
 from studio.features.reports.periods import Period
+from studio.features.reports.pages import judged_tiles
 from studio.features.reports.summary import unjudged
 
 WECOM_LIMIT = 4096  # bytes of UTF-8 in a robot markdown message
@@ -74,7 +75,7 @@ class Digest:
 def digest(numbers: PeriodNumbers, link: str | None) -> Digest:
     period = numbers.period
     out = Digest(numbers.report.model.title, period.label, period.this, period.before, link=link)
-    for t in numbers.tiles():
+    for t in judged_tiles(numbers):  # as on the page: an incomplete period's target is not judged
         change = f"较{t['previous']} {t['change_text']}" if t["change_text"] else ""
         out.tiles.append(Tile(t["label"], t["text"], change, t.get("note", "")))
     skip = unjudged(numbers)  # data stops inside the period: its targets are not judged (as on the page)
