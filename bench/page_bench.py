@@ -82,6 +82,7 @@ def serve(site: Path) -> socketserver.ThreadingTCPServer:
 
 def build_sample(work: Path) -> Path:
     """The sample project, copied and built strict; its site folder."""
+    work.mkdir(parents=True, exist_ok=True)
     for name in ("mkdocs.yml", "content", "case_studies"):
         src = ROOT / name
         if src.is_dir():
