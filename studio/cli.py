@@ -123,8 +123,8 @@ def check(config_file: Path, strict: bool, report: Report) -> None:
     from studio.engine import build as engine
 
     engine.quiet_logging()
-    config = engine.studio_config(config_file, strict=strict)
-    problems, findings = check_all(config, engine.markdown_renderer(config_file))
+    config, to_html = engine.for_check(config_file, strict=strict)
+    problems, findings = check_all(config, to_html)
     report.extend(problems)
     report.extend(findings, finding=True)  # playbook advice; error-severity ones fail --strict
     failing = [p for p in problems if p.severity == "error" or strict]

@@ -93,11 +93,13 @@ def studio_config(config_file: Path, strict: bool = False) -> StudioConfig:
     return from_mkdocs(config_file, strict=strict)
 
 
-def markdown_renderer(config_file: Path) -> Callable[[str], str]:
-    """Markdown to HTML with the project's ``markdown_extensions``, as every engine converts it."""
-    from studio.engine.mkdocs.runner import markdown_renderer as from_mkdocs
+def for_check(config_file: Path, strict: bool = False) -> tuple[StudioConfig, Callable[[str], str]]:
+    """Studio's options, and Markdown to HTML with the project's ``markdown_extensions`` as
+    every engine converts it, for ``studio check``."""
+    from studio.engine.mkdocs.runner import for_check as from_mkdocs
 
-    return from_mkdocs(config_file)
+    choose(None, config_file)
+    return from_mkdocs(config_file, strict=strict)
 
 
 def quiet_logging(verbose: bool = False) -> None:

@@ -100,11 +100,17 @@ def studio_config(config_file: Path, strict: bool = False) -> StudioConfig:
     return options_of(load(config_file, strict=strict))
 
 
-def markdown_renderer(config_file: Path) -> Callable[[str], str]:
+def for_check(config_file: Path, strict: bool = False) -> tuple[StudioConfig, Callable[[str], str]]:
+    """Studio's options and a page's Markdown-to-HTML converter, from one read of mkdocs.yml
+    (so its warnings are printed once)."""
+    config = load(config_file, strict=strict)
+    return options_of(config), markdown_renderer(config)
+
+
+def markdown_renderer(config: MkDocsConfig) -> Callable[[str], str]:
     """A page's Markdown to HTML with the project's extensions (for ``studio check``)."""
     import markdown
 
-    config = load(config_file)
     md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs or {})
 
     def convert(text: str) -> str:
