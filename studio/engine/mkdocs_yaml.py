@@ -82,57 +82,31 @@ def plugin_options(config_file: Path, name: str = "studio") -> dict[str, Any]:
     return {}
 
 
-def option_line(config_file: Path, keys: tuple, plugin: str = "studio") -> int | None:
-    """The 1-based line of ``plugins: - studio: {keys…}`` in mkdocs.yml (None when absent).
+def key_lines(config_file: Path) -> dict[tuple, int]:
+    """The 1-based line of every key of mkdocs.yml, by key path (as front matter is indexed)."""
+    from studio.core.frontmatter import index_lines
 
-    The deepest key that exists is used, so a missing option points at its group.
-    """
+    lines: dict[tuple, int] = {}
     try:
         root = yaml.compose(Path(config_file).read_text(encoding="utf-8-sig"), Loader=_Loader)
     except (OSError, yaml.YAMLError):
-        return None
-    node = _child(root, "plugins")
-    if isinstance(node, yaml.SequenceNode):
-        found = None
-        for item in node.value:
-            if isinstance(item, yaml.MappingNode):
-                found = found or _child(item, plugin, key_line=True)
-            elif isinstance(item, yaml.ScalarNode) and item.value == plugin:
-                found = found or (item.start_mark.line + 1, None)
-        node = found
-    else:
-        node = _child(node, plugin, key_line=True)
-    if node is None:
-        return None
-    line, value = node
-    for key in keys:
-        got = _child(value, str(key), key_line=True)
-        if got is None:
-            break
-        line, value = got
-    return line
+        return lines
+    if root is not None:
+        index_lines(root, (), 1, lines)
+    return lines
 
 
-def top_line(config_file: Path, key: str) -> int | None:
-    """The 1-based line of a top-level key of mkdocs.yml (None when absent)."""
-    try:
-        root = yaml.compose(Path(config_file).read_text(encoding="utf-8-sig"), Loader=_Loader)
-    except (OSError, yaml.YAMLError):
+def option_line(lines: dict[tuple, int], keys: tuple, plugin: str = "studio") -> int | None:
+    """The line of ``plugins: - studio: {keys…}`` in ``key_lines``; the deepest key that
+    exists, so a missing option points at its group (None when the plugin is not there)."""
+    base = next((k for k in lines if len(k) == 3 and k[0] == "plugins" and k[2] == plugin),
+                ("plugins", plugin) if ("plugins", plugin) in lines else None)
+    if base is None:
         return None
-    got = _child(root, key, key_line=True)
-    return got[0] if got else None
-
-
-def _child(node, key: str, key_line: bool = False):
-    """A mapping's value for ``key`` (with ``key_line``: the key's line and the value)."""
-    if isinstance(node, yaml.SequenceNode) and key.isdigit() and int(key) < len(node.value):
-        item = node.value[int(key)]
-        return (item.start_mark.line + 1, item) if key_line else item
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for k, v in node.value:
-        if isinstance(k, yaml.ScalarNode) and k.value == key:
-            return (k.start_mark.line + 1, v) if key_line else v
+    for i in range(len(keys), -1, -1):
+        line = lines.get(base + tuple(str(k) if not isinstance(k, int) else k for k in keys[:i]))
+        if line is not None:
+            return line
     return None
 
 
@@ -141,6 +115,7 @@ def option_problems(errors: list[dict], config_file: Path, model) -> list[Studio
     from studio.core.model import error_message
 
     problems = []
+    lines = key_lines(config_file)
     for err in errors:
         loc = tuple(err["loc"])
         name = "plugins.studio." + ".".join(map(str, loc))
@@ -150,7 +125,7 @@ def option_problems(errors: list[dict], config_file: Path, model) -> list[Studio
             hint = ("options here: " + ", ".join(choices)) if choices else "see README, section 'Options'"
         else:
             message, hint = f"{name}: {error_message(err)}", "see README, section 'Options'"
-        problems.append(StudioError(message, file=config_file, line=option_line(config_file, loc), hint=hint))
+        problems.append(StudioError(message, file=config_file, line=option_line(lines, loc), hint=hint))
     return problems
 
 

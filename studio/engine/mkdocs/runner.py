@@ -67,7 +67,7 @@ class _ConfigMessages(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         from mkdocs.config.defaults import MkDocsConfig
 
-        from studio.engine.mkdocs_yaml import top_line
+        from studio.engine.mkdocs_yaml import key_lines
 
         m = self._CONFIG.match(record.getMessage())
         if m is None:
@@ -82,7 +82,7 @@ class _ConfigMessages(logging.Handler):
         elif key == "docs_dir":
             hint = "create the folder, or set docs_dir: to the folder of your pages (Studio's sample: content)"
         self.problems.append(StudioError(f"{key}: {message}", file=self.config_file,
-                                         line=top_line(self.config_file, key),
+                                         line=key_lines(self.config_file).get((key,)),
                                          severity="error" if record.levelno >= logging.ERROR else "warning",
                                          hint=hint))
 

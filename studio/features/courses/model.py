@@ -213,8 +213,9 @@ def load_courses(project: "Project") -> None:
 
 
 def _load_course(project: "Project", path: Path) -> Course | None:
-    source = _parse(path)
-    project.diagnostics.extend(placeholders(read_text(path), path))  # a scaffold's 【待填】 left in
+    text = read_text(path)
+    source = _parse(path, text)
+    project.diagnostics.extend(placeholders(text, path))  # a scaffold's 【待填】 left in
     diagnostics = project.diagnostics
     known = set(CourseFile.model_fields)
     for key in source.meta:
@@ -264,9 +265,8 @@ def _load_course(project: "Project", path: Path) -> Course | None:
     return course
 
 
-def _parse(path: Path) -> Source:
-    """course.yml with the line of every key, as front matter is parsed."""
-    text = read_text(path)
+def _parse(path: Path, text: str) -> Source:
+    """course.yml (its ``text``) with the line of every key, as front matter is parsed."""
     try:
         node, data = compose_and_load(text)  # marked errors only (studio.guard.safeyaml)
     except yaml.MarkedYAMLError as exc:

@@ -86,20 +86,16 @@ def check_vocabulary(project) -> None:
     """Each persona's channels and post_mix pillars are words of the project's vocabulary."""
     from studio.errors import StudioError, did_you_mean
 
-    known = project.config.vocabulary.channels
-    pillars = project.config.vocabulary.pillars
+    vocabulary = project.config.vocabulary
     for doc in project.of_kind("persona"):
-        for pillar in doc.model.post_mix.shares():
-            if pillar not in pillars:
+        used = [("post_mix", "pillar", "pillars", "内容支柱", vocabulary.pillars, (p, p))
+                for p in doc.model.post_mix.shares()]
+        used += [("channels", "channel", "channels", "渠道词表", vocabulary.channels, (c, i))
+                 for i, c in enumerate(doc.model.channels)]
+        for key, word, option, zh, known, (value, where) in used:
+            if value not in known:
                 project.diagnostics.add(StudioError(
-                    f"post_mix: unknown pillar '{pillar}'{did_you_mean(pillar, pillars)}",
-                    file=doc.path, line=doc.source.line_of("post_mix", pillar),
-                    hint="pillars: " + ", ".join(pillars) + "; a team's own are listed under vocabulary.pillars "
-                         "in mkdocs.yml (内容支柱)"))
-        for i, channel in enumerate(doc.model.channels):
-            if channel not in known:
-                project.diagnostics.add(StudioError(
-                    f"channels: unknown channel '{channel}'{did_you_mean(channel, known)}",
-                    file=doc.path, line=doc.source.line_of("channels", i),
-                    hint="channels: " + ", ".join(known) + "; a team's own are listed under "
-                         "vocabulary.channels in mkdocs.yml (渠道词表)"))
+                    f"{key}: unknown {word} '{value}'{did_you_mean(value, known)}",
+                    file=doc.path, line=doc.source.line_of(key, where),
+                    hint=f"{option}: " + ", ".join(known) + f"; a team's own are listed under vocabulary.{option} "
+                         f"in mkdocs.yml ({zh})"))
