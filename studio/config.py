@@ -128,6 +128,17 @@ class NotifyOptions(Options):
 ENGINES = ("mkdocs", "properdocs", "zensical")
 
 
+class QueryOptions(Options):
+    """The embedded query engine (DuckDB) every metric, chart and report runs on.
+
+    ``memory_limit`` caps DuckDB's memory (DuckDB alone would take 80% of the machine, which a
+    build shares with the site generator and CI): past it, large aggregations spill into
+    ``<cache dir>/duckdb``; ``null`` lifts the cap.
+    """
+
+    memory_limit: str | None = Field("1.5GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
+
+
 class VocabularyOptions(Options):
     """The team's words for where and how content goes out: persona and calendar values must
     be one of them (a did-you-mean error otherwise); filters, checks and ICS follow them.
@@ -181,6 +192,7 @@ class StudioConfig(Options):
     # Warehouse sources, e.g. {dw: {url: "${DW_URL}", tables: {orders: ods.orders_di}}}: pages name
     # `data: dw:orders` and metrics run there through Ibis (studio.data.sources).
     sources: dict[str, SourceOptions] = {}
+    queries: QueryOptions = QueryOptions()  # the embedded DuckDB: its memory cap
 
     @property
     def content_path(self) -> Path:

@@ -57,6 +57,34 @@ def test_order_metrics_net_refunds(engine):
     assert rep == 0.5  # a and c ordered twice or more: 2 / 4
 
 
+def test_order_metrics_per_group_share_one_query_and_keep_the_blank_group(engine):
+    """Every order metric per channel in one query (one pass over the customers for buyers and
+    repurchase); rows without a channel are a group of their own, rows without a customer are
+    orders but no buyer."""
+    frame = ORDERS.assign(channel=["社群", "社群", None, "私聊", "私聊", "私聊", None, "私聊"])
+    frame = pd.concat([frame, pd.DataFrame({"customer_id": [None], "order_time": pd.to_datetime(["2024-05-01"]),
+                                            "amount": [5.0], "status": ["已完成"], "channel": ["社群"]})],
+                      ignore_index=True)
+    names = ["orders", "buyers", "gmv", "repurchase_rate", "purchase_frequency", "gmv_per_buyer"]
+    fresh = Engine(backend=engine.con) if engine.dialect != "duckdb" else Engine()
+    got = kpi.values(frame, [kpi.BY_NAME[n] for n in names], ["channel"], engine=fresh)
+    assert fresh.queries == 1
+    rows = {(None if pd.isna(ch) else ch): r for ch, r in zip(got["channel"], got.to_dict("records"))}
+    assert set(rows) == {"社群", "私聊", None}
+    assert [rows["社群"][n] for n in names[:4]] == [3, 1, 35, 1.0]  # a twice, plus an order of nobody
+    assert rows["社群"]["purchase_frequency"] == 3 and rows["社群"]["gmv_per_buyer"] == 35
+    assert [rows["私聊"][n] for n in names[:4]] == [3, 1, 135, 1.0]  # c's refund: no order, −15
+    assert [rows[None][n] for n in names[:4]] == [2, 2, 100, 0.0]
+
+
+def test_the_embedded_engine_caps_its_memory(tmp_path):
+    """DuckDB would take 80% of the machine; Studio's engine caps it and spills to disk."""
+    engine = Engine(memory_limit="1GB", spill_dir=tmp_path / "spill")
+    limit, spill = engine.con.con.sql(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')").fetchall()[0]
+    assert limit.replace(" ", "") in ("953.6MiB", "1.0GB", "1GB") and spill == str(tmp_path / "spill")
+
+
 def test_repurchase_by_month(engine):
     s = kpi.series(ORDERS, kpi.BY_NAME["repurchase_rate"], "M", engine=engine)
     assert list(s["value"]) == [0.0, 0.5, 0.0, 0.0]  # Feb: a once, c twice; the Apr refund is no second order

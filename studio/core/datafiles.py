@@ -57,7 +57,9 @@ class DataFiles:
         if self._engine is None:
             from studio.cache import Cache
 
-            self._engine = Engine(cache=Cache.for_project(self.project.config, "queries"))
+            config = self.project.config
+            self._engine = Engine(cache=Cache.for_project(config, "queries"), memory_limit=config.queries.memory_limit,
+                                  spill_dir=config.root / config.cache.dir / "duckdb")
         return self._engine
 
     def has_bad_rows(self, path: Path) -> bool:

@@ -32,6 +32,9 @@ import pandas as pd
 
 ROW = "__studio_row"  # a file's row order, kept beside its columns
 SLOW = 1.0  # seconds: a query running longer shows a progress line in a terminal
+# Embedded DuckDB's memory: by default DuckDB takes 80% of the machine, which a build shares
+# with the browser, the site generator and CI; past this, large aggregations spill to disk.
+MEMORY_LIMIT = "1.5GB"
 
 
 def _ibis():
@@ -43,8 +46,11 @@ def _ibis():
 class Engine:
     """One backend connection and what ran on it; ``backend`` None = a fresh embedded DuckDB."""
 
-    def __init__(self, backend: Any = None, cache: Any = None, on_slow: Callable[[str, float], None] | None = None):
+    def __init__(self, backend: Any = None, cache: Any = None, on_slow: Callable[[str, float], None] | None = None,
+                 memory_limit: str | None = MEMORY_LIMIT, spill_dir: Path | None = None):
         self._backend = backend
+        self.memory_limit = memory_limit  # embedded DuckDB only: past it, aggregations spill to disk
+        self.spill_dir = spill_dir
         self.cache = cache  # studio.cache.Cache or None: results kept across builds
         self.on_slow = on_slow  # progress for long queries (studio.engine.progress)
         self._frames: dict[int, tuple[Any, Any]] = {}  # id(frame) -> (frame, ibis table); frame kept alive
@@ -67,6 +73,13 @@ class Engine:
             # DuckDB's own progress bar would print into logs and pipes: Studio's is terminal-only.
             raw = duckdb.connect(":memory:")
             raw.execute("SET enable_progress_bar = false")
+            if self.memory_limit:
+                import tempfile
+
+                spill = self.spill_dir or Path(tempfile.gettempdir()) / "studio-duckdb"
+                raw.execute(f"SET memory_limit = '{self.memory_limit}'")
+                quoted = str(spill).replace("'", "''")
+                raw.execute(f"SET temp_directory = '{quoted}'")
             self._backend = Backend.from_connection(raw)
         return self._backend
 
@@ -104,7 +117,7 @@ class Engine:
             name = "studio_" + hashlib.sha256(version.encode()).hexdigest()[:20]
         else:
             self._n += 1
-            name = f"studio_mem_{self._n}"
+            name = f"studio_mem_{id(self):x}_{self._n}"  # unique on a shared backend session
         t = self._register(name, to_arrow(frame))
         self._versions[name] = version
         self._frames[id(frame)] = (frame, t)

@@ -49,27 +49,45 @@ class Metric:
 
 
 def metric(name: str, label: str, kind: str, formula: str, format: str = "number", note: str = "",
-           change: str | None = None, direction: str = "up", grouped: bool = False) -> Callable[[Callable], Metric]:
+           change: str | None = None, direction: str = "up", step: str = "rows",
+           of: Sequence["Metric"] = ()) -> Callable[[Callable], Metric]:
     """Turn an Ibis definition into a :class:`Metric` (still callable on a frame).
 
-    The definition is ``expr(t) -> reduction`` over an Ibis table (a float for a constant,
-    None for "no number": NaN), or with ``grouped=True`` ``expr(t, by) -> table`` with the
-    ``by`` columns and :data:`VALUE`, for metrics of two steps (repurchase: orders per
-    customer, then customers). Nothing is registered: a feature lists the metrics it
-    contributes (``METRICS`` below for the data library's own), and each project's registry
-    collects them.
+    ``step`` says what the definition reduces:
+
+    - ``"rows"`` (default): ``expr(t) -> reduction`` over the rows (a float for a
+      constant, None for "no number": NaN);
+    - ``"customers"``: ``expr(c)`` over one row per customer (:func:`customers`: the
+      customer's paid orders in ``__orders``) — buyers and repurchase share that one
+      aggregation, as a hand-written query would;
+    - ``"combined"``: ``expr(*values)`` combines the values of the metrics in ``of`` (a
+      ratio of a row metric and a customer metric, e.g. orders ÷ buyers).
+
+    Whatever the steps, :func:`plan` puts any set of metrics into one query.
+
+    Nothing is registered: a feature lists the metrics it collects them.
     """
+    if step not in STEPS:
+        raise ValueError(f"unknown step {step!r}")
+
     def wrap(expr: Callable) -> Metric:
-        return Metric(name, label, kind, Definition(name, expr, grouped), formula, format, note,
-                      change or ("points" if format == "percent" else "relative"), direction)
+        d = Definition(name, expr, step, tuple(of))
+        m = Metric(name, label, kind, d, formula, format, note,
+                   change or ("points" if format == "percent" else "relative"), direction)
+        d.metric = m
+        return m
     return wrap
+
+
+STEPS = ("rows", "customers", "combined")  # what a definition reduces (metric())
 
 
 class Definition:
     """A metric's Ibis definition; called on data it gives the number (``m.fn(frame)``)."""
 
-    def __init__(self, name: str, expr: Callable, grouped: bool = False):
-        self.name, self.expr, self.grouped = name, expr, grouped
+    def __init__(self, name: str, expr: Callable, step: str = "rows", of: tuple["Metric", ...] = ()):
+        self.name, self.expr, self.step, self.of = name, expr, step, of
+        self.metric: Metric | None = None  # set by metric()
         self.__doc__ = expr.__doc__
 
     def __call__(self, data: Any, engine: Engine | None = None) -> float:
@@ -79,15 +97,7 @@ class Definition:
 
     def table(self, t, by: Sequence[str] = ()):
         """The metric per group of ``by`` (all rows when empty): the ``by`` columns and value."""
-        by = list(by)
-        if self.grouped:
-            return self.expr(t, by)
-        value = self.expr(t)
-        if not _is_expr(value):
-            base = t.group_by(by).aggregate(__n=t.count()) if by else t.aggregate(__n=t.count())
-            return base.mutate(**{VALUE: _literal(value)}).drop("__n")
-        value = value.cast("float64")
-        return t.group_by(by).aggregate(**{VALUE: value}) if by else t.aggregate(**{VALUE: value})
+        return plan(t, [self.metric], by).rename({VALUE: self.name})
 
 
 def definition(m: Metric) -> Definition:
@@ -199,9 +209,9 @@ def orders(t):
     return t.count(where=~refund(t)).fill_null(0)  # Spark counts no rows as NULL
 
 
-@metric("buyers", "购买人数", "orders", "购买人数 = 有订单的去重客户ID数（只有退款的客户不计）")
-def buyers(t):
-    return t.customer_id.nunique(where=~refund(t))
+@metric("buyers", "购买人数", "orders", "购买人数 = 有订单的去重客户ID数（只有退款的客户不计）", step="customers")
+def buyers(c):
+    return c.count(where=c.__orders > 0).fill_null(0)  # Spark counts no rows as NULL
 
 
 @metric("gmv", "GMV", "orders", f"GMV = Σ 实付金额 − Σ 退款金额（{_REFUND_NOTE}的金额按负数计入）", "money")
@@ -214,26 +224,29 @@ def aov(t):
     return _ratio(gmv.fn.expr(t), orders.fn.expr(t))
 
 
-def _repurchase(t, by: list[str]):
-    paid = t.filter(~refund(t) & t.customer_id.notnull())
-    per = paid.group_by([*by, "customer_id"]).aggregate(__orders=paid.count())
-    value = _ratio((per.__orders >= 2).sum(), per.count())
-    return per.group_by(by).aggregate(**{VALUE: value}) if by else per.aggregate(**{VALUE: value})
+@metric("repurchase_rate", "复购率", "orders", "复购率 = 下单 ≥ 2 次的客户数 ÷ 购买人数（退款行不算下单）", "percent",
+        "按所选周期内的订单计算；整体口径为数据中的全部订单", step="customers")
+def repurchase_rate(c):
+    return _ratio(c.count(where=c.__orders >= 2), buyers.fn.expr(c))
 
 
-repurchase_rate = metric("repurchase_rate", "复购率", "orders",
-                         "复购率 = 下单 ≥ 2 次的客户数 ÷ 购买人数（退款行不算下单）", "percent",
-                         "按所选周期内的订单计算；整体口径为数据中的全部订单", grouped=True)(_repurchase)
+@metric("purchase_frequency", "购买频次", "orders", "购买频次 = 订单数 ÷ 购买人数（均不含退款行）", "ratio", step="combined",
+        of=(orders, buyers))
+def purchase_frequency(orders, buyers):
+    return _ratio(orders, buyers)
 
 
-@metric("purchase_frequency", "购买频次", "orders", "购买频次 = 订单数 ÷ 购买人数（均不含退款行）", "ratio")
-def purchase_frequency(t):
-    return _ratio(orders.fn.expr(t), buyers.fn.expr(t))
+@metric("gmv_per_buyer", "人均消费", "orders", "人均消费 = GMV（已扣退款）÷ 购买人数", "money", step="combined",
+        of=(gmv, buyers))
+def gmv_per_buyer(gmv, buyers):
+    return _ratio(gmv, buyers)
 
 
-@metric("gmv_per_buyer", "人均消费", "orders", "人均消费 = GMV（已扣退款）÷ 购买人数", "money")
-def gmv_per_buyer(t):
-    return _ratio(gmv.fn.expr(t), buyers.fn.expr(t))
+def customers(t, by: Sequence[str] = ()):
+    """One row per customer (and group of ``by``) with its paid orders (``__orders``): what
+    customer metrics reduce. Customers with refunds only have 0; rows without a customer ID
+    count as one customer with 0, so that every group of the rows is a group here too."""
+    return t.group_by([*by, "customer_id"]).aggregate(__orders=t.count(where=~refund(t) & t.customer_id.notnull()))
 
 
 # Contacts (联系客户统计): a row per day (and member) ------------------------------------------
@@ -381,40 +394,57 @@ def funnel_steps(data: Any, engine: Engine | None = None) -> pd.DataFrame:
 
 # Running metrics -----------------------------------------------------------------------------
 def values(data: Any, metrics: Sequence[Metric], by: Sequence[str] = (), engine: Engine | None = None) -> pd.DataFrame:
-    """Several metrics over ``data`` per group of ``by``: one query for all one-step metrics.
+    """Several metrics over ``data`` per group of ``by``, in one query (:func:`plan`).
 
     Columns: the ``by`` columns, then one per metric name. Groups without rows are absent.
     """
     engine = engine or Engine()
-    t = flagged(engine.table(data), metrics)
-    by = list(by)
-    simple = {m.name: definition(m).expr(t) for m in metrics if not definition(m).grouped}
-    parts: list[pd.DataFrame] = []
-    exprs = {n: v.cast("float64") for n, v in simple.items() if _is_expr(v)}
-    grouped = [m for m in metrics if definition(m).grouped]
-    if not by:  # one row: every metric in one query (the engine plans the scans together)
-        agg = t.aggregate(**(exprs or {"__n": t.count()}))
-        for m in grouped:
-            agg = agg.cross_join(definition(m).table(t).rename({m.name: VALUE}))
-        parts.append(engine.run(agg))
-        grouped = []
-    else:
-        parts.append(engine.run(t.group_by(by).aggregate(**exprs)))
-    for m in grouped:
-        parts.append(engine.run(definition(m).table(t, by)).rename(columns={VALUE: m.name}))
-    if not parts:
-        parts.append(engine.run(t.aggregate(__n=t.count())))
-    out = parts[0]
-    for p in parts[1:]:
-        out = out.merge(p, on=by, how="outer") if by else pd.concat([out.reset_index(drop=True), p], axis=1)
-    for n, v in simple.items():
-        if not _is_expr(v):
-            out[n] = math.nan if v is None else float(v)
-    keep = by + [m.name for m in metrics]
-    out = out[keep].copy()
+    out = engine.run(plan(engine.table(data), metrics, by))
     for m in metrics:
         out[m.name] = pd.to_numeric(out[m.name], errors="coerce").astype("float64")
     return out
+
+
+def plan(t, metrics: Sequence[Metric], by: Sequence[str] = ()):
+    """The query of several metrics per group of ``by``: one scan of the rows for the row
+    metrics, one aggregation per customer shared by every customer metric, joined on the
+    groups, and the combined metrics computed on the joined row(s). Columns: ``by``, then
+    one per metric (float)."""
+    ibis = _ibis()
+    by = list(by)
+    t = flagged(t, metrics)
+    wanted: list[Metric] = []
+
+    def need(m: Metric) -> None:
+        if m.name not in {w.name for w in wanted}:
+            for dep in definition(m).of:
+                need(dep)
+            wanted.append(m)
+
+    for m in metrics:
+        need(m)
+    steps = {s: [m for m in wanted if definition(m).step == s] for s in STEPS}
+    rows = {m.name: definition(m).expr(t) for m in steps["rows"]}
+    exprs = {n: v.cast("float64") for n, v in rows.items() if _is_expr(v)}
+    out = t.group_by(by).aggregate(**(exprs or {"__n": t.count()})) if by else t.aggregate(**(exprs or {"__n": t.count()}))
+    if steps["customers"]:
+        c = customers(t, by)
+        per = {m.name: _as_float(definition(m).expr(c)) for m in steps["customers"]}
+        part = c.group_by(by).aggregate(**per) if by else c.aggregate(**per)
+        if by:  # NULL groups match too (IS NOT DISTINCT FROM)
+            joined = out.join(part, [out[k].identical_to(part[k]) for k in by])
+            out = joined.select(*[out[k] for k in by], *[out[n] for n in out.columns if n not in by],
+                                *[part[n] for n in per])
+        else:
+            out = out.cross_join(part)
+    consts = {n: _literal(v) for n, v in rows.items() if not _is_expr(v)}
+    if consts:
+        out = out.mutate(**consts)
+    for m in steps["combined"]:
+        d = definition(m)
+        value = d.expr(*[out[dep.name] for dep in d.of])
+        out = out.mutate(**{m.name: _as_float(value) if value is not None else _literal(None)})
+    return out.select(*by, *[m.name for m in metrics])
 
 
 def empty_value(m: Metric, t, engine: Engine) -> float:
