@@ -133,10 +133,17 @@ class QueryOptions(Options):
 
     ``memory_limit`` caps DuckDB's memory (DuckDB alone would take 80% of the machine, which a
     build shares with the site generator and CI): past it, large aggregations spill into
-    ``<cache dir>/duckdb``; ``null`` lifts the cap.
+    ``<cache dir>/duckdb``; ``null`` lifts the cap. ``large_csv_mb``: see below.
     """
 
     memory_limit: str | None = Field("1.5GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
+    # A CSV of this many MB or more is read by DuckDB itself when it is clean (UTF-8, one
+    # header row, typed columns), never by pandas; its PII scan reads its first rows. 0: never.
+    large_csv_mb: float = Field(64, ge=0)
+
+    @property
+    def large_csv_bytes(self) -> int:
+        return int(self.large_csv_mb * 1024 * 1024)
 
 
 class VocabularyOptions(Options):

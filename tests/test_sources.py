@@ -192,3 +192,59 @@ def test_parquet_beside_a_page_is_read_by_the_engine(tmp_path, monkeypatch):
     assert table.kind == "orders" and len(table.frame) == 0  # no row reached pandas
     chart = render(block("chart", "data: orders.parquet\ntype: bar\nx: 渠道\ny: gmv"))
     assert "社群" in chart
+
+
+def test_a_report_over_a_source_table_equals_the_report_over_the_file(tmp_path, warehouse, monkeypatch):
+    """`datasets: [dw:orders]`: the report's numbers are computed in the warehouse, the same as
+    over the same rows in a file."""
+    from studio.features.reports.pages import numbers_of, period_markdown
+
+    monkeypatch.setenv("DW_URL", f"duckdb://{warehouse}")
+    make(tmp_path)  # writes content/orders.csv
+    content = tmp_path / "content"
+    for name, data in (("file", "orders.csv"), ("dw", "dw:orders")):
+        (content / f"r-{name}.md").write_text(f"---\ntype: report\ntitle: 订单月报\nperiod: month\n"
+                                              f"datasets: [\"{data}\"]\n---\n\n# 订单月报\n", encoding="utf-8")
+    from studio.features.builtin import load_project
+
+    options = {"url": "${DW_URL}", "tables": {"orders": "ods.orders_di"},
+               "columns": {"orders": {"customer_id": "member_id"}}, "refresh": "1h"}
+    project = load_project(StudioConfig(root=tmp_path, sources={"dw": options}, pii={"mask": ["phone"]},
+                                        cache={"dir": ".cache"}))
+    assert not [p for p in project.diagnostics.items if p.level == "error"], [p.format() for p in project.diagnostics.items]
+    pages = {}
+    for source in project.extras["reports"]:
+        pages[source.slug] = [re.sub(r"studio-chart-\d+|`[^`]*`", "", period_markdown(project, nb, None))
+                              for nb in numbers_of(project, source)]
+    assert len(pages["r-file"]) == 4 and pages["r-dw"] == pages["r-file"]
+    assert "¥40.00" in pages["r-dw"][0] and "13812345678" not in "".join(pages["r-dw"])  # January: a 10 + b 30
+
+
+def test_a_large_clean_csv_is_read_by_the_engine_and_a_messy_one_by_the_reader(tmp_path):
+    """Past `queries.large_csv_mb` a clean CSV goes straight to DuckDB (no pandas frame of its
+    rows); one with 1.2万 or GBK is still read by Studio's reader. Both give the same tiles."""
+    content = tmp_path / "content"
+    content.mkdir()
+    rows = [f"c{i % 700},2024-0{1 + i % 9}-{10 + i % 18} 10:00:00,{10 + i % 50}.5,{'社群' if i % 3 else '门店'}"
+            for i in range(3000)]
+    clean = "客户ID,下单时间,实付金额,渠道\n" + "\n".join(rows) + "\n"
+    (content / "clean.csv").write_text(clean, encoding="utf-8")
+    (content / "gbk.csv").write_bytes(clean.encode("gbk"))
+    (content / "wan.csv").write_text(clean.replace(",10.5,", ",1.2万,", 1), encoding="utf-8")
+    config = StudioConfig(root=tmp_path, queries={"large_csv_mb": 0.05}, cache={"enabled": False})
+    project = new_project(config)
+    assert project.data.in_engine(content / "clean.csv")
+    clean_t, gbk_t, wan_t = (project.data.read(content / n) for n in ("clean.csv", "gbk.csv", "wan.csv"))
+    assert clean_t.expr is not None and len(clean_t.frame) == 0  # its rows stay in the engine
+    assert getattr(gbk_t, "expr", None) is None and len(gbk_t.frame) == 3000
+    assert getattr(wan_t, "expr", None) is None and wan_t.frame["amount"].iloc[0] == 12000
+    metrics = [kpi.BY_NAME[n] for n in ("orders", "buyers", "gmv", "repurchase_rate")]
+    engine_row = kpi.values(clean_t, metrics, engine=project.data.engine)
+    reader_row = kpi.values(gbk_t, metrics, engine=project.data.engine)
+    assert engine_row.round(9).to_dict() == reader_row.round(9).to_dict()
+    assert engine_row["orders"].iloc[0] == 3000
+
+    def render(body: str):
+        return render_blocks(project, None, content / "page.md", body, 1)[0]
+    assert tiles(render(block("kpi", "data: clean.csv\nmetrics: [gmv, buyers]\nperiod: all"))) == \
+        tiles(render(block("kpi", "data: gbk.csv\nmetrics: [gmv, buyers]\nperiod: all")))

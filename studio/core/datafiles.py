@@ -118,6 +118,10 @@ class DataFiles:
         except OSError:
             raise StudioError("data file not found", file=path,
                               hint="check the path; it is relative to the page (数据文件不存在)") from None
+        if self.in_engine(path) and not (types or sheet):
+            table = self._read_parquet(path, kind, columns, clean_csv=True)
+            if table is not None:
+                return table
         key = (str(path), stat.st_mtime_ns, stat.st_size, kind, tuple(sorted((columns or {}).items())),
                tuple(sorted((types or {}).items())), sheet)
         table = self._tables.get(key)
@@ -211,9 +215,22 @@ class DataFiles:
         self._sources[(name, alias)] = table
         return table
 
-    def _read_parquet(self, path: Path, kind: str | None, columns: dict[str, str] | None):
+    def in_engine(self, path: Path) -> bool:
+        """Whether ``path`` is a CSV large enough to be read by the engine itself, when clean
+        (:attr:`QueryOptions.large_csv`); the PII scan then reads a bounded sample of it."""
+        limit = self.project.config.queries.large_csv_bytes
+        try:
+            return Path(path).suffix.lower() in (".csv", ".tsv") and limit > 0 and Path(path).stat().st_size >= limit
+        except OSError:
+            return False
+
+    def _read_parquet(self, path: Path, kind: str | None, columns: dict[str, str] | None, clean_csv: bool = False):
         """A Parquet file beside a page, scanned by DuckDB where it lies: its columns are
-        matched to a kind like an export's headers, PII rules applied in the query."""
+        matched to a kind like an export's headers, PII rules applied in the query.
+
+        ``clean_csv``: a large CSV, read the same way when it is clean — UTF-8, one header row,
+        every row parsed, a kind's columns of the kind's types; None otherwise (the reader,
+        which knows GBK, 1.2万, 2024年5月1日 and 合计 rows, reads it instead)."""
         key = ("parquet", str(path), file_hash(path), kind, tuple(sorted((columns or {}).items())))
         found = self._tables.get(key)
         if found is not None:
@@ -221,10 +238,21 @@ class DataFiles:
         from studio.data.tables import EngineTable, empty_frame
 
         rules = self.rules_for(path)
-        t = self.engine.parquet(path, version=key_of("parquet", file_hash(path), sorted(rules.mask),
-                                                     sorted(rules.drop), sorted(rules.allow)))
+        version = key_of("parquet", file_hash(path), sorted(rules.mask), sorted(rules.drop), sorted(rules.allow))
+        if clean_csv:
+            t = self.engine.clean_csv(path, version)
+            if t is None:
+                return None
+        else:
+            t = self.engine.parquet(path, version=version)
         kinds = self.project.registry.kinds
         headers = list(t.columns)
+        if clean_csv:
+            k = kinds.get(kind) if kind else None
+            best = k if k is not None else next((k for k in kinds.values() if all(c.name in k.match(headers)
+                                                                                for c in k.required)), None)
+            if best is None or not _typed_as(best, best.match(headers), t):
+                return None
         if kind is not None and kind not in kinds:
             raise StudioError(f"unknown kind '{kind}'{did_you_mean(kind, kinds)}", file=path,
                               hint="kinds: " + ", ".join(kinds))
@@ -352,3 +380,19 @@ class DataFiles:
                     if target.is_file() and target.suffix.lower() in TABLE_SUFFIXES | PARQUET:
                         uses[target].append(doc.path.resolve())
         return dict(uses)
+
+
+def _typed_as(kind, mapping: dict[str, str], t) -> bool:
+    """Whether the engine read every column of ``kind`` found in ``t`` with the kind's type
+    (a 1.2万 or a 2024年5月1日 makes the column text: then the reader must read the file)."""
+    schema = t.schema()
+    for column in kind.columns:
+        header = mapping.get(column.name)
+        if header is None:
+            continue
+        dtype = schema[header]
+        if column.type in ("datetime", "date") and not (dtype.is_timestamp() or dtype.is_date()):
+            return False
+        if column.type in ("money", "int", "float", "percent") and not dtype.is_numeric():
+            return False
+    return True

@@ -429,13 +429,14 @@ class Grid:
     columns: list[list[str]]
 
 
-def read_cells(path: Path) -> Grid | None:
+def read_cells(path: Path, max_bytes: int | None = None) -> Grid | None:
     """The cells of a CSV/TSV/Excel file as text; None for other or unreadable files.
 
     Raw text, not typed values: a phone number must not become 1.38e10 before it is checked.
     Same decoding, separator and header detection as :func:`read_table`; ragged rows are
     kept (the scan must read what :func:`read_table` would refuse). A CSV with a row of
     more than MAX_COLUMNS cells gives None too: the scan reads it as text, line by line.
+    ``max_bytes``: only the first rows of a large CSV (whole lines within that many bytes).
     """
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
@@ -443,7 +444,13 @@ def read_cells(path: Path) -> Grid | None:
     if suffix not in (".csv", ".tsv", ".txt"):
         return None
     try:
-        text, _ = _decode(path, path.read_bytes())
+        if max_bytes is None:
+            data = path.read_bytes()
+        else:
+            with path.open("rb") as f:
+                data = f.read(max_bytes)
+            data = data[: data.rfind(b"\n") + 1] or data
+        text, _ = _decode(path, data)
     except (OSError, StudioError):
         return None
     sep = _sniff_delimiter(path, text[:20000].split("\n")[:20])

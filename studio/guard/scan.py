@@ -129,11 +129,12 @@ def scan_text_lines(path: Path, text: str, allow: list[str], kinds: list[str], l
 
 
 def scan_data_file(path: Path, rules: Rules, options: PiiOptions,
-                   headers_seen: dict[Path, list[str]] | None = None) -> list[StudioError]:
-    """Findings in a data file: one problem per column and kind, at its first line."""
+                   headers_seen: dict[Path, list[str]] | None = None, max_bytes: int | None = None) -> list[StudioError]:
+    """Findings in a data file: one problem per column and kind, at its first line.
+    ``max_bytes``: a sample — the first rows — of a file too large to read whole."""
     kinds = _kinds(options, options.data_email)
     try:
-        table = read_cells(path)
+        table = read_cells(path, max_bytes)
     except StudioError:
         return []  # unreadable: the reader reports it when a page uses the file
     if table is None:

@@ -33,6 +33,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from studio.core.model import FrontMatter
 from studio.data import kpi
+from studio.data.engine import ROW
 from studio.errors import StudioError, did_you_mean
 from studio.features.calendars.model import BROKEN as BROKEN_CALENDARS
 
@@ -158,10 +159,21 @@ class Series:
     daily: dict[str, dict[dt.date, float]] = field(default_factory=dict)  # metric -> value per day, computed once
     label: str = ""  # the kind's Chinese name (联系客户统计 …)
     version: str | None = None  # data version of its files (the engine's result cache), None: unknown
+    # Data that lives in the engine (Parquet, a warehouse source): its Ibis table with ``__day``;
+    # then ``frame`` holds no rows (only the columns) and ``days`` is None.
+    expr: Any = None
+    time_column: str | None = None
     _with_days: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def dated(self) -> bool:
+        """Whether rows have a day, so the series is cut into periods (a funnel may not)."""
+        return self.days is not None or (self.expr is not None and self.time_column is not None)
 
     def table(self, engine):
         """The series in the query engine, with each row's Shanghai day in ``__day``."""
+        if self.expr is not None:
+            return self.expr
         if self._with_days is None:
             days = self.days if self.days is not None else np.full(len(self.frame), np.datetime64("NaT"), "datetime64[D]")
             self._with_days = self.frame.assign(__day=pd.to_datetime(days))
@@ -234,10 +246,12 @@ def _read(project: "Project", doc: "Document", index: int, rel: str) -> tuple[Pa
 
 
 def _series(kind: str, tables: list[tuple[Path, Any]], doc: "Document", project: "Project") -> Series:
+    if any(getattr(t, "expr", None) is not None for _, t in tables):
+        return _engine_series(kind, tables, doc, project)
     frame = pd.concat([t.frame for _, t in tables], ignore_index=True) if len(tables) > 1 else tables[0][1].frame
     col = kpi.TIME_COLUMN.get(kind) or _date_column(frame)
     schema = tables[0][1].schema
-    s = Series(kind, frame, None, [p for p, _ in tables], label=schema.label if schema else kind)
+    s = Series(kind, frame, None, [p for p, _ in tables], label=schema.label if schema else kind, time_column=col)
     versions = [project.data.engine.version_of(t.frame) for _, t in tables]
     s.version = None if None in versions else "|".join(versions)
     if col is None:
@@ -252,6 +266,58 @@ def _series(kind: str, tables: list[tuple[Path, Any]], doc: "Document", project:
         d = d[~np.isnat(d)]
         if len(d):
             spans.append((d.min().astype(dt.date), d.max().astype(dt.date), path))
+    _overlaps(kind, spans, doc, project)
+    return s
+
+
+def _engine_series(kind: str, tables: list[tuple[Path, Any]], doc: "Document", project: "Project") -> Series:
+    """A series whose data lives in the engine (Parquet, a warehouse table, or files beside
+    them): the tables are united there, each row's day computed there, and only the span of
+    days comes back — never the rows."""
+    engine = project.data.engine
+    exprs = [engine.table(t) for _, t in tables]
+    first = exprs[0]
+    common = [c for c in first.columns if c != ROW and all(c in e.columns for e in exprs[1:])]
+    types = first.schema()
+    exprs = [e.select(*[e[c].cast(types[c]) for c in common]) for e in exprs]
+    frame = tables[0][1].frame.iloc[:0][[c for c in common if c in tables[0][1].frame.columns]]
+    col = kpi.TIME_COLUMN.get(kind) or next((c for c in common if types[c].is_timestamp() or types[c].is_date()), None)
+    if col is not None and col not in common:
+        col = None
+
+    def with_day(e):
+        if col is None:
+            return e.mutate(__day=_no_day())
+        return e.mutate(__day=e[col].cast("timestamp").cast("date").cast("timestamp"))  # naive times: Beijing time
+
+    dayed = [with_day(e) for e in exprs]
+    united = dayed[0]
+    for e in dayed[1:]:
+        united = united.union(e, distinct=False)
+    schema = tables[0][1].schema
+    s = Series(kind, frame, None, [p for p, _ in tables], label=schema.label if schema else kind, expr=united,
+               time_column=col)
+    if col is None:
+        return s
+    spans = []
+    for (path, _), e in zip(tables, dayed):
+        got = engine.run(e.aggregate(lo=e.__day.min(), hi=e.__day.max()))
+        lo, hi = got["lo"].iloc[0], got["hi"].iloc[0]
+        if not pd.isna(lo):
+            spans.append((pd.Timestamp(lo).date(), pd.Timestamp(hi).date(), path))
+    if spans:
+        s.first, s.last = min(a for a, _, _ in spans), max(b for _, b, _ in spans)
+    _overlaps(kind, sorted(spans), doc, project)
+    return s
+
+
+def _no_day():
+    import ibis  # the engine's own import: only data that lives there gets here
+
+    return ibis.null("timestamp")
+
+
+def _overlaps(kind: str, spans: list, doc: "Document", project: "Project") -> None:
     spans.sort()
     for (a0, a1, pa), (b0, b1, pb) in zip(spans, spans[1:]):
         if b0 <= a1:
@@ -260,7 +326,6 @@ def _series(kind: str, tables: list[tuple[Path, Any]], doc: "Document", project:
                 f"datasets '{pa.name}' and '{pb.name}' both hold {kind} rows from {b0} to {min(a1, b1)}; "
                 "those days are counted twice", file=doc.path, line=doc.source.line_of("datasets", i),
                 hint="list each day's export once (e.g. one file per month)")
-    return s
 
 
 def _index_of(doc: "Document", path: Path) -> int:

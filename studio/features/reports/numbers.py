@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -253,7 +253,7 @@ def persona_rows(source: ReportSource, frame: pd.DataFrame) -> np.ndarray:
 
 def in_period(t, period: Period, series: Series, source: ReportSource):
     """The engine's rows of ``series`` in ``period`` (the moments of the report's personas)."""
-    if series.days is None:
+    if not series.dated:
         return t
     t = t.filter(t.__day.between(pd.Timestamp(period.start), pd.Timestamp(period.end)))
     return scoped(t, series, source)
@@ -268,13 +268,49 @@ def scoped(t, series: Series, source: ReportSource):
     return t
 
 
-def rows_in(series: Series, period: Period, source: ReportSource) -> pd.DataFrame:
+@dataclass
+class EngineRows:
+    """A period's rows of a series that lives in the engine (Parquet, a warehouse table): how
+    many there are — never the rows — and the period's engine table."""
+
+    t: Any
+    count: int
+
+    @property
+    def empty(self) -> bool:
+        return self.count == 0
+
+
+def rows_in(series: Series, period: Period, source: ReportSource, engine=None):
+    """The rows of ``series`` in ``period``: a frame for files, :class:`EngineRows` for data
+    that lives in the engine (counted per day once for the whole report)."""
+    if series.expr is not None:
+        t = series.table(engine)
+        if not series.dated:
+            return EngineRows(t, int(_day_counts(engine, series, source).get(None, 0)))
+        counts = _day_counts(engine, series, source)
+        return EngineRows(in_period(t, period, series, source), int(sum(counts.get(d, 0) for d in period.days)))
     if series.days is None:
         return series.frame
     keep = mask(series.days, period)
     if series.kind == "moments":
         keep &= persona_rows(source, series.frame)
     return series.frame[keep]
+
+
+def _day_counts(engine, s: Series, source: ReportSource) -> dict:
+    """Day -> rows (None -> all rows when undated), in one query per series."""
+    found = s.daily.get("rows")
+    if found is None:
+        t = scoped(s.table(engine), s, source)
+        if not s.dated:
+            found = {None: engine.scalar(t.count())}
+        else:
+            t = t.filter(t.__day.notnull())
+            got = engine.run(t.group_by("__day").aggregate(n=t.count()))
+            found = {pd.Timestamp(d).date(): int(n) for d, n in zip(got["__day"], got["n"])}
+        s.daily["rows"] = found
+    return found
 
 
 def headline(source: ReportSource) -> list[str]:
@@ -301,9 +337,9 @@ def compute(project: "Project", source: ReportSource, period: Period,
     prev = period.previous()
     span = source.span()
     has_previous = span is not None and prev.end >= span[0]  # the first period is compared with nothing
-    now_rows = {k: rows_in(s, period, source) for k, s in series.items()}
-    prev_rows = {k: rows_in(s, prev, source) if has_previous else s.frame.iloc[:0] for k, s in series.items()}
     engine = project.data.engine
+    now_rows = {k: rows_in(s, period, source, engine) for k, s in series.items()}
+    prev_rows = {k: rows_in(s, prev, source, engine) if has_previous else s.frame.iloc[:0] for k, s in series.items()}
     names = headline(source)
     now_values = _values(engine, series, source, period, names, now_rows)
     prev_values = _values(engine, series, source, prev, names, prev_rows) if has_previous else {}
@@ -325,7 +361,7 @@ def compute(project: "Project", source: ReportSource, period: Period,
         out.findings = period_findings(project, source, period)
     if "moments" in source.series:
         out.posts_missing = now_rows["moments"].empty
-        out.top_posts, out.bottom_posts = _posts(source, now_rows["moments"])
+        out.top_posts, out.bottom_posts = _posts(source, now_rows["moments"], engine)
     if "orders" in source.series and not now_rows["orders"].empty:
         out.cohort = _cohort(source.series["orders"], period, engine)
     return out
@@ -339,7 +375,7 @@ def _values(engine, series: dict[str, Series], source: ReportSource, period: Per
         wanted = [source.metrics[n] for n in names if source.metrics[n].kind == kind]
         if not wanted or rows[kind].empty:
             continue
-        if s.days is None:  # no dates (a funnel): the whole data in every period
+        if not s.dated:  # no dates (a funnel): the whole data in every period
             got = kpi.values(s.table(engine), wanted, engine=engine)
             found = {m.name: float(got[m.name].iloc[0]) for m in wanted}
         else:
@@ -367,7 +403,7 @@ def per_period(engine, s: Series, source: ReportSource, metrics: list) -> dict:
 
 def _coverage(s: Series, period: Period, rows: pd.DataFrame) -> str:
     """'联系客户统计数据截至 11月22日': said when the data stops (or starts) inside the period."""
-    if s.days is None or rows.empty or s.first is None:
+    if not s.dated or rows.empty or s.first is None:
         return ""
     label = s.label or s.kind
     if s.last < period.end and period.contains(s.last):
@@ -494,7 +530,7 @@ def _section(source: ReportSource, s: Series, period: Period, now: pd.DataFrame,
         sec.charts.append(Chart(f"各内容类型条均互动（{p.this}与{p.before}）",
                                 _compare_by(now, before, "engagement_per_post", "pillar", "内容类型", p),
                                 "条均互动 = (点赞 + 评论) ÷ 发布条数"))
-        if now["persona"].nunique() > 1:
+        if _distinct(now, "persona", engine) > 1:
             sec.charts.append(Chart(f"各人设发布条数（{p.this}与{p.before}）",
                                     _compare_by(now, before, "posts", "persona", "人设", p, names)))
     elif s.kind == "orders":
@@ -508,7 +544,7 @@ def _section(source: ReportSource, s: Series, period: Period, now: pd.DataFrame,
                                                   [Trace("", [str(x) for x in steps["stage"]],
                                                          [float(v) for v in steps["count"]])]),
                                 "括号内为相对第一环的转化率"))
-        if s.days is None:
+        if not s.dated:
             sec.dated = False
             sec.note = "漏斗导出没有日期列：显示的是整份数据，不分周期。"
     return sec
@@ -590,10 +626,21 @@ def finding_span(when: str):
     return p.start, p.end
 
 
-def _posts(source: ReportSource, rows: pd.DataFrame) -> tuple[list[Post], list[Post]]:
+def _distinct(rows, column: str, engine) -> int:
+    """How many values ``column`` takes in a period's rows."""
+    if isinstance(rows, EngineRows):
+        return int(engine.scalar(rows.t[column].nunique())) if column in rows.t.columns else 0
+    return int(rows[column].nunique()) if column in rows else 0
+
+
+def _posts(source: ReportSource, rows, engine=None) -> tuple[list[Post], list[Post]]:
     """The most and the least engaging posts (likes + comments); apart when there are few."""
     if rows.empty:
         return [], []
+    total = rows.count if isinstance(rows, EngineRows) else len(rows)
+    n = min(TOP_POSTS, total // 2)
+    if isinstance(rows, EngineRows):  # the engine sends the few posts shown, not the period
+        rows = _post_rows(rows, max(n, 1), n, engine)
     likes, comments = rows["likes"].fillna(0).astype(int), rows["comments"].fillna(0).astype(int)
     order = np.lexsort((rows["date"].to_numpy(), -(likes + comments).to_numpy()))
     names = source.persona_names
@@ -601,13 +648,25 @@ def _posts(source: ReportSource, rows: pd.DataFrame) -> tuple[list[Post], list[P
 
     def post(i: int) -> Post:
         persona = str(rows["persona"].iloc[i])
-        return Post(f"{rows['date'].iloc[i]:%m-%d}", names.get(persona, persona), str(rows["pillar"].iloc[i]),
-                    titles.iloc[i], int(likes.iloc[i]), int(comments.iloc[i]))
+        return Post(f"{pd.Timestamp(rows['date'].iloc[i]):%m-%d}", names.get(persona, persona),
+                    str(rows["pillar"].iloc[i]), titles.iloc[i], int(likes.iloc[i]), int(comments.iloc[i]))
 
-    n = min(TOP_POSTS, len(order) // 2)
     top = [post(i) for i in order[: max(n, 1)]]
     bottom = [post(i) for i in order[::-1][:n]]
     return top, bottom
+
+
+def _post_rows(rows: EngineRows, top: int, bottom: int, engine) -> pd.DataFrame:
+    """The period's ``top`` most and ``bottom`` least engaging posts, from the engine."""
+    import ibis  # the engine's own import: only data that lives there gets here
+
+    t = rows.t
+    keep = [c for c in ("date", "persona", "pillar", "title", "likes", "comments") if c in t.columns]
+    t = t.mutate(__score=t.likes.fill_null(0) + t.comments.fill_null(0))
+    parts = [engine.run(t.order_by([ibis.desc("__score"), "date"]).limit(top).select(*keep))]
+    if bottom:
+        parts.append(engine.run(t.order_by(["__score", ibis.desc("date")]).limit(bottom).select(*keep)))
+    return pd.concat(parts, ignore_index=True).drop_duplicates()
 
 
 def _report_periods(s: Series, period: Period) -> list[Period]:

@@ -19,7 +19,7 @@ def incomplete_kinds(numbers: PeriodNumbers) -> set[str]:
     p = numbers.period
     out = set()
     for kind, s in numbers.report.series.items():
-        if s.days is None or s.first is None or s.last is None:
+        if not s.dated or s.first is None or s.last is None:
             continue
         if (s.last < p.end and p.contains(s.last)) or (s.first > p.start and p.contains(s.first)):
             out.add(kind)
