@@ -74,9 +74,11 @@ class Engine:
             raw = duckdb.connect(":memory:")
             raw.execute("SET enable_progress_bar = false")
             if self.memory_limit:
+                import os
                 import tempfile
 
-                spill = self.spill_dir or Path(tempfile.gettempdir()) / "studio-duckdb"
+                # one folder per process: DuckDB names its spill files alike in every process
+                spill = (self.spill_dir or Path(tempfile.gettempdir()) / "studio-duckdb") / str(os.getpid())
                 raw.execute(f"SET memory_limit = '{self.memory_limit}'")
                 quoted = str(spill).replace("'", "''")
                 raw.execute(f"SET temp_directory = '{quoted}'")
