@@ -63,9 +63,9 @@ def metric(name: str, label: str, kind: str, formula: str, format: str = "number
     - ``"combined"``: ``expr(*values)`` combines the values of the metrics in ``of`` (a
       ratio of a row metric and a customer metric, e.g. orders ÷ buyers).
 
-    Whatever the steps, :func:`plan` puts any set of metrics into one query.
-
-    Nothing is registered: a feature lists the metrics it collects them.
+    Whatever the steps, :func:`plan` puts any set of metrics into one query. Nothing is
+    registered: a feature lists the metrics it contributes (``METRICS`` below for the data
+    library's own), and each project's registry collects them.
     """
     if step not in STEPS:
         raise ValueError(f"unknown step {step!r}")
@@ -410,7 +410,6 @@ def plan(t, metrics: Sequence[Metric], by: Sequence[str] = ()):
     metrics, one aggregation per customer shared by every customer metric, joined on the
     groups, and the combined metrics computed on the joined row(s). Columns: ``by``, then
     one per metric (float)."""
-    ibis = _ibis()
     by = list(by)
     t = flagged(t, metrics)
     wanted: list[Metric] = []
