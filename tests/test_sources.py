@@ -248,3 +248,23 @@ def test_a_large_clean_csv_is_read_by_the_engine_and_a_messy_one_by_the_reader(t
         return render_blocks(project, None, content / "page.md", body, 1)[0]
     assert tiles(render(block("kpi", "data: clean.csv\nmetrics: [gmv, buyers]\nperiod: all"))) == \
         tiles(render(block("kpi", "data: gbk.csv\nmetrics: [gmv, buyers]\nperiod: all")))
+
+
+def test_parquet_times_with_a_zone_are_cut_at_beijing_midnight(tmp_path):
+    """Spark writes UTC instants: an order at 2024-01-31 20:00 UTC is 2月1日 04:00 in Beijing,
+    so it is February's, in the engine's periods as in the reader's."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from studio.data.engine import Engine
+
+    times = pd.to_datetime(["2024-01-15T02:00:00Z", "2024-01-31T20:00:00Z", "2024-02-10T01:00:00Z"])
+    frame = pd.DataFrame({"customer_id": ["a", "b", "a"], "order_time": times, "amount": [10.0, 20.0, 30.0]})
+    path = tmp_path / "orders.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+    engine = Engine()
+    t = engine.parquet(path)
+    assert t.schema()["order_time"].timezone is not None
+    got = kpi.series(t, kpi.BY_NAME["gmv"], "M", engine=engine)
+    assert [(p.month, v) for p, v in zip(got["period"], got["value"])] == [(1, 10.0), (2, 50.0)]

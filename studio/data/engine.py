@@ -83,6 +83,10 @@ class Engine:
                 quoted = str(spill).replace("'", "''")
                 raw.execute(f"SET temp_directory = '{quoted}'")
             self._backend = Backend.from_connection(raw)
+            # Days, weeks and months are Beijing's: a Parquet time with a zone (Spark writes
+            # UTC instants) is cut into periods at Beijing midnight, as the reader's times are
+            # (after Ibis' own set-up, which sets UTC).
+            raw.execute("SET TimeZone = 'Asia/Shanghai'")
         return self._backend
 
     @property
