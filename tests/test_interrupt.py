@@ -39,11 +39,18 @@ def slow_project(root: Path, pages: int = 6) -> Path:
     return root
 
 
+def _default_signals() -> None:
+    """Ctrl-C as in a terminal: a job started in the background (``make test &``, some CI
+    runners) inherits SIGINT ignored, and a build started from it would rightly ignore it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_slow_build(root: Path, delay: float = 0.5) -> subprocess.Popen:
     (root / "delay.txt").write_text(str(delay), encoding="utf-8")
     flag = root / "building.flag"
     flag.unlink(missing_ok=True)
-    proc = subprocess.Popen([*STUDIO, "build"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*STUDIO, "build"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_signals)
     deadline = time.monotonic() + 60
     while not flag.exists():
         assert proc.poll() is None, proc.communicate()
