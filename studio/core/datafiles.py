@@ -231,14 +231,15 @@ class DataFiles:
         ``clean_csv``: a large CSV, read the same way when it is clean — UTF-8, one header row,
         every row parsed, a kind's columns of the kind's types; None otherwise (the reader,
         which knows GBK, 1.2万, 2024年5月1日 and 合计 rows, reads it instead)."""
-        key = ("parquet", str(path), file_hash(path), kind, tuple(sorted((columns or {}).items())))
+        digest = file_hash(path)  # read once: a large file's bytes are hashed for the key and the version
+        key = ("parquet", str(path), digest, kind, tuple(sorted((columns or {}).items())))
         found = self._tables.get(key)
         if found is not None:
             return found
         from studio.data.tables import EngineTable, empty_frame
 
         rules = self.rules_for(path)
-        version = key_of("parquet", file_hash(path), sorted(rules.mask), sorted(rules.drop), sorted(rules.allow))
+        version = key_of("parquet", digest, sorted(rules.mask), sorted(rules.drop), sorted(rules.allow))
         if clean_csv:
             t = self.engine.clean_csv(path, version)
             if t is None:
