@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -58,6 +59,7 @@ class Engine:
         self._versions: dict[str, str | None] = {}  # registered name -> data version (None: this build only)
         self._memo: dict[str, pd.DataFrame] = {}
         self._sql: dict[Any, str] = {}
+        self._shapes: dict[str, tuple[str, list[str]]] = {}  # shape without table names -> (SQL, its names)
         self._remotes: dict[str, "Engine"] = {}  # table name -> the engine it lives on
         self._empty: dict[tuple, float] = {}
         self.queries = 0  # queries that reached the backend (tests: an unchanged rebuild runs none)
@@ -205,11 +207,32 @@ class Engine:
     # running ---------------------------------------------------------------------------
     def sql(self, expr) -> str:
         """The query ``expr`` compiles to on this backend; compiled once per expression
-        (compiling costs more than running an aggregate over a few thousand rows)."""
+        (compiling costs more than running an aggregate over a few thousand rows).
+
+        On embedded DuckDB, once per *shape*: the same metric over another file's table is
+        the same SQL with other table names (Studio's own ``studio_…`` names, each quoted
+        once per use), so the compiled text is reused with the names replaced.
+        """
         op = expr.op()
         found = self._sql.get(op)
+        if found is not None:
+            return found
+        shape, names = None, []
+        if self.con.name == "duckdb":
+            shape, names = shape_of(expr)
+            if all(n.startswith("studio_") for n in names):
+                known = self._shapes.get(shape)
+                if known is not None:
+                    sql, was = known
+                    by_name = dict(zip(was, names))
+                    found = _QUOTED_NAME.sub(lambda m: f'"{by_name.get(m.group(1), m.group(1))}"', sql)
+            else:
+                shape = None
         if found is None:
-            found = self._sql[op] = str(self.con.compile(expr))
+            found = str(self.con.compile(expr))
+            if shape is not None and all(f'"{n}"' in found for n in names):
+                self._shapes[shape] = (found, names)
+        self._sql[op] = found
         return found
 
     def run(self, expr) -> pd.DataFrame:
@@ -350,6 +373,46 @@ def fingerprint(expr) -> tuple[str, set[str]]:
         return f"{type(value).__name__}:{value!r}"
 
     return walk(expr.op()), tables
+
+
+def shape_of(expr) -> tuple[str, list[str]]:
+    """A digest of an expression's tree with its tables' names left out, and those names in
+    the order the tree first reads them: two expressions of one shape compile to one SQL
+    text apart from the names."""
+    from ibis.backends import BaseBackend
+    from ibis.expr.operations import Node
+    from ibis.expr.operations.relations import DatabaseTable, UnboundTable
+
+    memo: dict[int, str] = {}
+    names: list[str] = []
+
+    def walk(value) -> str:
+        if isinstance(value, Node):
+            found = memo.get(id(value))
+            if found is None:
+                if isinstance(value, (UnboundTable, DatabaseTable)):
+                    name = str(value.name)
+                    if name not in names:
+                        names.append(name)
+                    args = [f"table:{names.index(name)}", *(walk(a) for k, a in zip(value.__argnames__, value.__args__)
+                                                            if k != "name")]
+                else:
+                    args = [walk(a) for a in value.__args__]
+                found = memo[id(value)] = hashlib.sha1("\x1f".join([type(value).__name__, *args]).encode()).hexdigest()
+            return found
+        if isinstance(value, BaseBackend):
+            return f"backend:{value.name}"
+        if isinstance(value, Mapping):
+            return "{" + ",".join(f"{k!r}:{walk(v)}" for k, v in value.items()) + "}"
+        if isinstance(value, (tuple, list, frozenset, set)):
+            items = [walk(v) for v in value]
+            return "(" + ",".join(sorted(items) if isinstance(value, (set, frozenset)) else items) + ")"
+        return f"{type(value).__name__}:{value!r}"
+
+    return walk(expr.op()), names
+
+
+_QUOTED_NAME = re.compile(r'"(studio_[A-Za-z0-9_]+)"')
 
 
 def _table_name(t) -> str:

@@ -155,6 +155,22 @@ def finish(staged: Staged, site: Path, *, directory_urls: bool = True, search_en
     """The steps after the engine, on its output in ``site``; returns warnings to report."""
     project, output = staged.project, staged.output
     search = SiteSearch(project, engine=search_engine if project.config.search.enabled else None)
+    search.start()  # pages are cut on the other core while the next ones are guarded
+    try:
+        warnings = _pages(staged, site, search, directory_urls)
+        search.post_build(site)
+    finally:
+        search.close()
+    for cache in (search.cache, project.extras.get("cache:charts"), project.data.engine.cache):
+        if cache is not None:
+            cache.prune()  # entries this build did not use (studio.cache)
+    check_output(site, project, output)
+    return warnings
+
+
+def _pages(staged: Staged, site: Path, search: SiteSearch, directory_urls: bool) -> list[StudioError]:
+    """Each page the engine wrote, guarded and handed to search, with Studio's scripts."""
+    project, output = staged.project, staged.output
     warnings: list[StudioError] = []
     for uri, meta in staged.pages.items():
         rel, url = output_file(uri, directory_urls)
@@ -177,11 +193,6 @@ def finish(staged: Staged, site: Path, *, directory_urls: bool = True, search_en
         page_html = search.post_page(page_html)
         page_html = _scripts(page_html, staged.needs.get(uri, set()), output, url)
         target.write_text(page_html, encoding="utf-8")
-    search.post_build(site)
-    for cache in (search.cache, project.extras.get("cache:charts"), project.data.engine.cache):
-        if cache is not None:
-            cache.prune()  # entries this build did not use (studio.cache)
-    check_output(site, project, output)
     return warnings
 
 

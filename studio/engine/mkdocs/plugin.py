@@ -10,10 +10,11 @@ from __future__ import annotations
 import html
 import logging
 from pathlib import Path
+from types import SimpleNamespace
 
 from mkdocs.config import base, config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 from pydantic import ValidationError
@@ -97,15 +98,23 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         self.progress = BuildProgress(False if self.serving else None)  # bars in a terminal only
         self.project = load_project(studio_config)
         self.page_cache = Cache.for_project(studio_config, "pages")
-        self.output = compile_project(self.project)
-        self._page_set = None
-        self.search = SiteSearch(self.project, config)  # search: engine, records, worker
-        self.page_problems = []
-        config.extra_css = list(config.extra_css) + [
-            u for u in self.output.css if u not in config.extra_css]
-        config.extra_javascript = list(config.extra_javascript) + [
-            u for u in self.output.js if u not in config.extra_javascript]
-        self._report(self.project.diagnostics.items)
+        if self.search is not None:
+            self.search.close()  # serve: the last build's
+        self.search = SiteSearch(self.project, config)  # search: engine, indexer, worker
+        if not self.serving:
+            self.search.start()  # the dictionary loads on the other core while pages compile
+        try:
+            self.output = compile_project(self.project)
+            self._page_set = None
+            self.page_problems = []
+            config.extra_css = list(config.extra_css) + [
+                u for u in self.output.css if u not in config.extra_css]
+            config.extra_javascript = list(config.extra_javascript) + [
+                u for u in self.output.js if u not in config.extra_javascript]
+            self._report(self.project.diagnostics.items)
+        except BaseException:
+            self.search.close()  # no pages will come
+            raise
         self._reported = len(self.project.diagnostics.items)
         return config
 
@@ -206,7 +215,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         return text
 
     @event_priority(90)  # sanitise the Markdown's HTML before other plugins add their own
-    def on_page_content(self, html_text: str, *, page, config, files):
+    def _guard_content(self, html_text: str, *, page, config, files):
         if self.project is None:
             return html_text
         if page.title is not None and "title" not in page.meta:  # the title of the first heading
@@ -228,11 +237,16 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
                 self._warn(p)
         return text
 
-    @event_priority(100)  # search: read the page before Material's search strips data-search-*
-    def on_page_context(self, context, *, page, config, nav):
+    @event_priority(-100)  # search: the page's final HTML, as soon as it is rendered (MkDocs renders
+    # every page before it fills any template), so it is cut in the background meanwhile; this is
+    # also before Material's search strips data-search-* attributes (on_page_context)
+    def _search_content(self, html_text: str, *, page, config, files):
         if self.search:
-            self.search.page(page)
-        return context
+            self.search.page(SimpleNamespace(url=page.url, title=page.title, meta=page.meta, content=html_text,
+                                             file=page.file))
+        return html_text
+
+    on_page_content = CombinedEvent(_guard_content, _search_content)
 
     def on_post_page(self, output: str, *, page, config):
         if self.search:
@@ -265,7 +279,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         try:
             if self.search:  # search: write the Pagefind index and vocabulary
                 try:
-                    self.search.post_build(config.site_dir, self.progress.advancer("search", len(self.search.records)))
+                    self.search.post_build(config.site_dir, self.progress.advancer("search", self.search.pages))
                 except StudioError as problem:
                     raise StudioBuildError([problem]) from None
         finally:
@@ -278,6 +292,8 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
 
     def on_build_error(self, *, error) -> None:
         self.progress.stop()
+        if self.search is not None:
+            self.search.close()
         if isinstance(error, StudioBuildError):
             self.failed = error
 

@@ -42,7 +42,7 @@ _KEEP = ("pagefind.js", "pagefind-entry.json", "wasm.", "pagefind.", "index/", "
 _MAGIC = b"pagefind_dcd"
 LISTING_BODY = 0.1
 COMMON, COMMON_MIN_PAGES = 0.3, 200  # a word on more than 30% of the pages of a big site is common
-WRITER_VERSION = "2"  # part of the cut-page cache key: bump when the HTML given to Pagefind changes
+WRITER_VERSION = "3"  # part of the cut-page cache key: bump when the words given to Pagefind change
 
 
 @dataclass
@@ -70,6 +70,22 @@ def _weight(w: float, boost: float) -> str:
     return f"{min(10.0, w * boost):.3g}"
 
 
+@dataclass
+class Cut:
+    """A page's words as the index holds them, without weights.
+
+    Cutting (jieba) is the costly part of indexing and depends on the page alone, so it runs
+    while the site is still rendering (:mod:`studio.features.search.background`) and is cached
+    per page; the weights depend on the whole site (a landing page's body ranks low), so
+    they are added once every page is known (:meth:`PageWriter.assemble`).
+    """
+    title: str
+    keywords: str
+    related: str
+    sections: list[tuple[str | None, str, list[str]]]  # (heading id, heading words, paragraphs' words)
+    originals: dict[str, str] = field(default_factory=dict)  # index word -> page's word
+
+
 class PageWriter:
     def __init__(self, segmenter: Segmenter, synonyms: Synonyms):
         self.seg = segmenter
@@ -85,29 +101,42 @@ class PageWriter:
             out.append(html.escape(norm, quote=False))
         return " ".join(out)
 
-    def page(self, rec: Record) -> _Page:
+    def cut(self, rec: Record) -> Cut:
         originals: dict[str, str] = {}
+        everything = fold(" ".join([rec.title, *rec.keywords, *(s.title + " " + s.text for s in rec.sections)]))
+        # names the glossary gives as equivalents, below the page's own words in rank
+        related = [n for n in self.synonyms.related(everything) if fold(n) not in everything]
+        return Cut(title=self.words(rec.title, originals),
+                   keywords=self.words(" ".join(rec.keywords), originals) if rec.keywords else "",
+                   related=self.words(" ".join(related), originals) if related else "",
+                   sections=[(s.id, self.words(s.title, originals) if s.id else "",
+                              [self.words(para, originals) for para in s.text.split("\n")]) for s in rec.sections],
+                   originals=originals)
+
+    @staticmethod
+    def assemble(rec: Record, cut: Cut) -> _Page:
+        """The HTML Pagefind indexes for ``rec``: its cut words with their weights."""
         b = rec.boost
         body = LISTING_BODY if rec.listing else 1.0  # a landing page's text ranks low; its title does not
         parts = ['<html lang="und"><body>',
                  f'<div data-pagefind-meta="title:{html.escape(rec.title)}"></div>',
-                 f'<h1 data-pagefind-weight="{_weight(10, b)}">{self.words(rec.title, originals)}</h1>']
+                 f'<h1 data-pagefind-weight="{_weight(10, b)}">{cut.title}</h1>']
         if rec.keywords:
-            parts.append(f'<p data-pagefind-weight="{_weight(8 * body, b)}">{self.words(" ".join(rec.keywords), originals)}</p>')
-        everything = fold(" ".join([rec.title, *rec.keywords, *(s.title + " " + s.text for s in rec.sections)]))
-        # names the glossary gives as equivalents, below the page's own words in rank
-        related = [n for n in self.synonyms.related(everything) if fold(n) not in everything]
-        if related:
-            parts.append(f'<p data-pagefind-weight="{_weight(0.5 * body, b)}">{self.words(" ".join(related), originals)}</p>')
+            parts.append(f'<p data-pagefind-weight="{_weight(8 * body, b)}">{cut.keywords}</p>')
+        if cut.related:
+            parts.append(f'<p data-pagefind-weight="{_weight(0.5 * body, b)}">{cut.related}</p>')
         parts.append(f'<span id="{BODY_ANCHOR}"></span>')
-        for i, s in enumerate(rec.sections):
-            if s.id:
-                parts.append(f'<h2 id="{html.escape(s.id)}" data-pagefind-weight="{_weight(5 * body, b)}">'
-                             f'{self.words(s.title, originals)}</h2>')
-            for para in s.text.split("\n"):
-                parts.append(f'<p data-pagefind-weight="{_weight(body, b)}">{self.words(para, originals)}</p>')
+        for heading_id, heading, paras in cut.sections:
+            if heading_id:
+                parts.append(f'<h2 id="{html.escape(heading_id)}" data-pagefind-weight="{_weight(5 * body, b)}">'
+                             f'{heading}</h2>')
+            for para in paras:
+                parts.append(f'<p data-pagefind-weight="{_weight(body, b)}">{para}</p>')
         parts.append("</body></html>")
-        return _Page(rec.url, "\n".join(parts), originals)
+        return _Page(rec.url, "\n".join(parts), cut.originals)
+
+    def page(self, rec: Record) -> _Page:
+        return self.assemble(rec, self.cut(rec))
 
 
 def _source_path(url: str) -> str:
@@ -170,20 +199,37 @@ def write_index(records: list[Record], segmenter: Segmenter, synonyms: Synonyms,
     ``cache`` (with ``fingerprint``, a hash of the dictionary and glossary) reuses the cut
     pages and the index of earlier builds (:mod:`studio.features.search.cache`).
     """
-    from .cache import cut_pages, reuse_index
+    from .cache import cut_pages
 
     cache = cache or Cache(None, "search")
-    mark_listings(records)
     writer = PageWriter(segmenter, synonyms)
-    pages = cut_pages(writer, records, cache, WRITER_VERSION + fingerprint, progress)
+    cuts = cut_pages(writer, records, cache, WRITER_VERSION + fingerprint, progress)
+    return write_cut(records, cuts, writer, site_dir, results, cache)
+
+
+def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site_dir: Path, results: int,
+              cache: Cache) -> dict:
+    """:func:`write_index` for pages already cut: ``cuts[i]`` is (Cut, vocabulary, parts) of ``records[i]``."""
+    from .cache import reuse_index
+
+    mark_listings(records)
+    seg = writer.seg
+    counts = seg.pages_with
+    pages = []
+    for rec, (cut, vocab, parts) in zip(records, cuts):
+        seg.vocab.update(vocab)
+        for word in vocab:  # the dictionary words of one page: its document frequencies
+            counts[word] = counts.get(word, 0) + 1
+        seg.parts.update(parts)
+        pages.append(writer.assemble(rec, cut))
     out = site_dir / PAGEFIND_DIR
     if out.exists():
         shutil.rmtree(out)
     reuse_index(pages, out, cache, lambda: _index(pages, out))
     # each glossary name as the index holds it (its words, folded): the browser searches a
     # query word's other names too, so an alias counts as the word (个微 → 个人微信)
-    groups = [[" ".join(fold(w) for w in segmenter.words(n)) for n in names] for names, _ in synonyms.groups]
-    return write_vocabulary(segmenter, site_dir, results, pages=len(records),
+    groups = [[" ".join(fold(w) for w in seg.words(n)) for n in names] for names, _ in writer.synonyms.groups]
+    return write_vocabulary(seg, site_dir, results, pages=len(records),
                             synonyms=[[n for n in g if n] for g in groups])
 
 

@@ -2,7 +2,9 @@
 
 - ``page_markdown``: with Pagefind, Material's own index is left empty (its search box and
   result list stay; only the engine behind changes), which also saves its indexing time.
-- ``page``: collects each page's record from its HTML and front matter.
+- ``start``: as soon as the project is loaded, starts indexing in a process of its own
+  (:mod:`~studio.features.search.background`), which then cuts pages while they render.
+- ``page``: hands each page's HTML and front matter to the indexer.
 - ``post_page``: points Material at Studio's search worker (``studio-search.js``), which
   speaks Material's worker protocol.
 - ``post_build``: writes the Pagefind index and the vocabulary (or, with ``lunr``, lets
@@ -23,9 +25,11 @@ from typing import Any
 from studio.cache import Cache, key_of
 from studio.core.pipeline import Output
 from studio.core.project import Project
+from .background import Indexer, IndexProcess, PageText
 from .glossary import glossary_of
+from .indexer import WRITER_VERSION
 from .normalize import normalize, strip_annotations, table_js
-from .records import Record, keywords_of, record_of
+from .records import keywords_of
 
 WORKER_DIR = "assets/javascripts/workers/"  # beside Material's worker: same relative paths
 WORKER = WORKER_DIR + "studio-search.js"
@@ -33,7 +37,6 @@ T2S = WORKER_DIR + "studio-t2s.js"
 UI = WORKER_DIR + "studio-search-ui.js"  # the true count and 「显示更多」 (results.js), loaded with the worker
 _BUNDLE = re.compile(r'<script src="[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js"')
 _FORM = '<form class="md-search__form" name="search">'
-TYPED_BOOST = 1.5  # pages with a content type (persona, teardown …) unless search.boost says
 _MATERIAL_WORKER = re.compile(r'("search":\s*")([^"]*?)assets/javascripts/workers/(search\.[0-9a-f]+\.min\.js)"')
 
 
@@ -78,7 +81,8 @@ class SiteSearch:
         self.options = project.config.search
         self.engine = engine if mkdocs_config is None else engine_of(project, mkdocs_config)
         self.cache = Cache.for_project(project.config, "search")  # records, cut pages, index (studio.features.search.cache)
-        self.records: list[Record] = []
+        self.indexer: Indexer | IndexProcess | None = None  # the pages, once started
+        self.pages = 0
         self._search_meta: dict[str, Any] = {}
         self._segmenter = None
         self.version = hashlib.sha1(_worker_source() + _source("results.js") + table_js().encode()).hexdigest()[:10]
@@ -117,25 +121,36 @@ class SiteSearch:
         self._search_meta[page.url] = search
         page.meta["search"] = {**(search if isinstance(search, dict) else {}), "exclude": True}
 
+    def start(self) -> None:
+        """Start indexing: in a forked process when possible, so that the dictionary loads
+        and pages are cut on the other core while the engine renders (once per build)."""
+        if self.engine != "pagefind" or self.indexer is not None:
+            return
+        synonyms = self.synonyms()
+        indexer = Indexer(self.terms(), [names for names, _ in synonyms.groups], list(self.options.keys),
+                          self.options.results, self.cache,
+                          fingerprint=WRITER_VERSION + key_of("search", self.terms(), [n for n, _ in synonyms.groups]))
+        self.indexer = IndexProcess(indexer) if IndexProcess.possible() else indexer
+
+    def close(self) -> None:
+        """A failed build: stop indexing (nothing is written)."""
+        if isinstance(self.indexer, IndexProcess):
+            self.indexer.close()
+        self.indexer = None
+
     def page(self, page) -> None:
-        """Collect a page's record (before Material strips ``data-search-*`` attributes)."""
+        """Hand a page to the indexer (before Material strips ``data-search-*`` attributes)."""
         if self.engine != "pagefind" or page.content is None:
             return
-        meta = dict(page.meta)
-        meta["search"] = self._search_meta.get(page.url)
-        title = html.unescape(str(meta.get("title") or page.title or ""))  # engines get it escaped
-        key = key_of("search-record-2", page.url, title, page.content, meta, self.options.keys)
-        rec = self.cache.get(key)  # Material's parser over the page's HTML, skipped when unchanged
-        if rec is None:
-            rec = record_of(page.url, title, page.content, meta, self.options.keys)
-            self.cache.put(key, rec or False)  # False: excluded from search
-        if not rec:
-            return
+        self.start()
+        search = self._search_meta.get(page.url)
+        meta = {k: page.meta[k] for k in self.options.keys if k in page.meta}
+        meta["search"] = search
+        title = html.unescape(str(page.meta.get("title") or page.title or ""))  # engines get it escaped
         doc = self.project.by_uri(page.file.src_uri)
-        search = meta.get("search") if isinstance(meta.get("search"), dict) else {}
-        if doc is not None and doc.model is not None and "boost" not in search:
-            rec.boost = TYPED_BOOST  # a persona or teardown is the page about its name
-        self.records.append(rec)
+        typed = doc is not None and doc.model is not None
+        self.indexer.add(PageText(page.url, title, page.content, meta, typed))
+        self.pages += 1
 
     def post_page(self, output: str) -> str:
         if self.engine is None:
@@ -157,12 +172,9 @@ class SiteSearch:
         """``progress(n)``, when given, is told of each page cut (studio.engine.progress)."""
         if self.engine != "pagefind":
             return None
-        from studio.features.search.indexer import write_index
-
-        synonyms = self.synonyms()
-        fingerprint = key_of("search", self.terms(), [names for names, _ in synonyms.groups])
-        return write_index(self.records, self.segmenter, synonyms, Path(site_dir), self.options.results,
-                           cache=self.cache, fingerprint=fingerprint, progress=progress)
+        self.start()  # a site of no pages still gets its (empty) index
+        indexer, self.indexer = self.indexer, None
+        return indexer.finish(Path(site_dir), progress)
 
     # lunr (Material's own index, e.g. for a site opened from file://) ----------------------
     def _lunr_setup(self, mkdocs_config: Any) -> None:

@@ -1,0 +1,234 @@
+"""The search index, built beside the site generator on the other core.
+
+A cold build spends a second or more on search that needs nothing of the rest of the site:
+loading jieba's dictionary, reading each page's HTML into sections, cutting them into
+words. So `studio build` forks one process as soon as the project is loaded; the engine
+adapter hands it each page as it is rendered, and that process loads the dictionary and
+cuts the pages while the engine renders the next ones (MkDocs renders on one core). When
+the engine is done, the pages still waiting are cut on every core and the index is written
+there; the build gets the manifest back.
+
+Where forking is not possible or not wise (a threaded ``serve``, not Linux) the same
+:class:`Indexer` runs in the build's own process, after the last page.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from studio.cache import Cache, key_of
+from studio.errors import StudioError
+from .cache import cut_key, cut_page
+from .forks import Child, can_fork, each, pipe
+from .records import Record, record_of
+
+TYPED_BOOST = 1.5  # pages with a content type (persona, teardown …) unless search.boost says
+
+
+@dataclass
+class PageText:
+    """What the index needs of a rendered page (all of it picklable)."""
+    url: str
+    title: str
+    content: str  # the page's HTML
+    meta: dict[str, Any]  # the front matter keys search reads (search.keys, search)
+    typed: bool  # a persona, teardown … (a content type): ranks as the page about its name
+
+
+class Indexer:
+    """One build's pages → records → cut words → Pagefind's index and the vocabulary."""
+
+    def __init__(self, terms: list, synonym_groups: list[list[str]], keys: list[str], results: int,
+                 cache: Cache, fingerprint: str):
+        self.terms = terms
+        self.synonym_groups = synonym_groups
+        self.keys = keys
+        self.results = results
+        self.cache = cache
+        self.fingerprint = fingerprint
+        self.items: list[PageText] = []
+        self.prepared: dict[int, tuple] = {}  # item index -> (record, cut) or (None, None)
+        self._writer = None
+
+    @property
+    def writer(self):
+        if self._writer is None:
+            from .indexer import PageWriter, Synonyms
+            from .segment import Segmenter
+
+            self._writer = PageWriter(Segmenter(self.terms), Synonyms(self.synonym_groups))
+        return self._writer
+
+    def add(self, item: PageText) -> None:
+        self.items.append(item)
+
+    def prepare(self, item: PageText) -> tuple:
+        """(record, cut, cache keys read, new cache entries) of one page; no side effects
+        here, so that it can run in a forked process (entries are stored by the caller)."""
+        read, new = [], {}
+        key = key_of("search-record-2", item.url, item.title, item.content, item.meta, self.keys)
+        read.append(key)
+        rec = self.cache.get(key)  # Material's parser over the page's HTML, skipped when unchanged
+        if rec is None:
+            rec = record_of(item.url, item.title, item.content, item.meta, self.keys)
+            new[key] = rec or False  # False: excluded from search
+        if not rec:
+            return None, None, read, new
+        search = item.meta.get("search") if isinstance(item.meta.get("search"), dict) else {}
+        if item.typed and "boost" not in search:
+            rec.boost = TYPED_BOOST  # a persona or teardown is the page about its name
+        key = cut_key(self.fingerprint, rec)
+        read.append(key)
+        cut = self.cache.get(key)
+        if cut is None:
+            cut = new[key] = cut_page(self.writer, rec)
+        return rec, cut, read, new
+
+    def _keep(self, i: int, result: tuple) -> None:
+        rec, cut, read, new = result
+        self.cache.used.update(read)
+        for key, value in new.items():
+            self.cache.put(key, value)
+        self.prepared[i] = (rec, cut)
+
+    def work(self) -> None:
+        """Prepare the pages added so far (in the background, while the engine renders)."""
+        for i in range(len(self.prepared), len(self.items)):
+            if i not in self.prepared:
+                self._keep(i, self.prepare(self.items[i]))
+
+    def finish(self, site_dir: Path, progress: Callable[[int], None] | None = None) -> dict:
+        """Prepare the pages left (on every core when there are many) and write the index."""
+        from .indexer import write_cut
+
+        missing = [i for i in range(len(self.items)) if i not in self.prepared]
+        if progress and len(missing) < len(self.items):
+            progress(len(self.items) - len(missing))
+        writer = self.writer  # loaded before forking: the children inherit the dictionary
+
+        def done(k: int, result: tuple) -> None:
+            self._keep(missing[k], result)
+            if progress:
+                progress(1)
+
+        each(lambda k: self.prepare(self.items[missing[k]]), len(missing), done)
+        kept = [self.prepared[i] for i in range(len(self.items)) if self.prepared[i][0] is not None]
+        records: list[Record] = [rec for rec, _ in kept]
+        return write_cut(records, [cut for _, cut in kept], writer, Path(site_dir), self.results, self.cache)
+
+
+class IndexProcess:
+    """An :class:`Indexer` in a forked process, fed page by page (``add``), asked for the
+    index at the end (``finish``). Nothing is pickled but the pages and the manifest: the
+    process inherits the project's dictionary and options."""
+
+    def __init__(self, indexer: Indexer):
+        self.cache = indexer.cache
+        self.pages = 0
+        tasks_in, self._tasks = pipe()
+        self._results, results_out = pipe()
+
+        def run() -> None:  # in the child
+            self._tasks.close()
+            self._results.close()
+            _serve(indexer, tasks_in, results_out)
+
+        self._child = Child(run)
+        tasks_in.close()
+        results_out.close()
+
+    @classmethod
+    def possible(cls) -> bool:
+        return can_fork()
+
+    def add(self, item: PageText) -> None:
+        self.pages += 1
+        self._tasks.send(("page", item))
+
+    def finish(self, site_dir: Path, progress: Callable[[int], None] | None = None) -> dict:
+        try:
+            self._tasks.send(("finish", str(site_dir)))
+            while True:
+                try:
+                    message = self._results.recv()
+                except EOFError:
+                    raise RuntimeError("the search indexing process ended early") from None
+                kind = message[0]
+                if kind == "progress":
+                    if progress:
+                        progress(message[1])
+                elif kind == "done":
+                    self.cache.used.update(message[2])  # so that pruning keeps them
+                    self.close(wait=True)
+                    return message[1]
+                elif kind == "problem":
+                    raise StudioError(message[1], hint=message[2])
+                else:
+                    raise RuntimeError(f"search indexing failed:\n{message[1]}")
+        finally:
+            self.close()
+
+    def close(self, wait: bool = False) -> None:
+        """Free the pipes and end the process: it exits by itself once done (``wait``);
+        a failed or interrupted build stops it."""
+        self._tasks.close()
+        self._results.close()
+        if wait:
+            self._child.wait()
+        else:
+            self._child.stop()
+
+
+def _serve(indexer: Indexer, tasks, results) -> None:
+    """The child: prepare pages as they come; on ``finish``, the rest on every core, then the index."""
+    waiting: collections.deque = collections.deque()
+    state: dict[str, Any] = {"finish": None, "gone": False}
+    ready = threading.Condition()
+
+    def read() -> None:  # pages are read as they come, so the build never waits on a full pipe
+        while True:
+            try:
+                message = tasks.recv()
+            except (EOFError, OSError):
+                message = None
+            with ready:
+                if message is None:
+                    state["gone"] = True  # the build stopped: nothing to write
+                elif message[0] == "finish":
+                    state["finish"] = message[1]
+                else:
+                    waiting.append(message[1])
+                ready.notify()
+            if message is None or message[0] == "finish":
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    indexer.writer  # the dictionary loads while the build compiles its pages
+    while True:
+        with ready:
+            while not waiting and state["finish"] is None and not state["gone"]:
+                ready.wait()
+            if state["gone"]:
+                return
+            if state["finish"] is not None:
+                break
+            item = waiting.popleft()
+        indexer.add(item)
+        indexer.work()
+    reader.join()  # single-threaded again: the pages left may be cut on forked processes
+    indexer.items.extend(waiting)
+    try:
+        manifest = indexer.finish(Path(state["finish"]), lambda n: results.send(("progress", n)))
+        results.send(("done", manifest, sorted(indexer.cache.used)))
+    except StudioError as problem:
+        results.send(("problem", problem.message, problem.hint))
+    except BaseException:
+        results.send(("crash", traceback.format_exc()))
+    finally:
+        results.close()
