@@ -4,15 +4,18 @@ One command (``make bench``) generates an N-page Chinese corpus (``bench/corpus.
 chart blocks over generated CSV files, then in the same run builds:
 
 - plain Material (``language: zh``, Material's jieba search) on the same Markdown without
-  chart blocks, once as is and once with ``navigation.prune``;
-- Studio cold (no ``.cache/``), then again with nothing changed (warm caches);
+  chart blocks (``mkdocs-prune.yml`` beside it adds ``navigation.prune``, not timed);
+- Studio cold (no ``.cache/``), then again with nothing changed (warm caches), then after a
+  one-page edit (the cache kept, as CI restores it);
 
-and prints wall times, their ratios, HTML bytes, search payload bytes, which pages load
-plotly.js, page load → first search result in headless Chromium, and how long a one-page
-edit takes to show in a running ``studio serve``. Ratios within one run are what count on a
-shared machine, not absolute times.
+and prints wall times, their ratios, peak memory (the largest process of each build), HTML
+bytes, search payload bytes, which pages load plotly.js, page load → first search result in
+headless Chromium, and how long a one-page edit takes to show in a running ``studio serve``.
+With several ``--pages`` sizes it does all that for each, in one run (the browser and
+``serve`` timings for the first size only), and compares their cold builds. Ratios within one run are what count on a shared machine, not absolute times.
 
     .venv/bin/python bench/run.py                      # 1,000 pages, 100 charts
+    .venv/bin/python bench/run.py --pages 1000 10000   # and 10,000 pages (1,000 charts)
     .venv/bin/python bench/run.py --pages 200 --charts 20 --keep /tmp/bench
     .venv/bin/python bench/run.py --no-browser --no-serve
 """
@@ -45,7 +48,9 @@ BIN = Path(sys.executable).parent
 CSV_FILES = 20  # charts share these data files, as a team's pages share their exports
 CHART_TYPES = [("line", "gmv", "M"), ("bar", "orders", "W"), ("line", "aov", "M"), ("area", "buyers", "W"),
                ("line", "repurchase_rate", "M")]
-TARGETS = {"cold_vs_plain": 0.25, "cold_vs_prune": 0.5, "warm_vs_cold": 0.5, "edit_s": 1.0, "html_vs_plain": 0.10}
+# 1,000 pages: against plain Material; 10,000 pages: memory, and cold time against 1,000 pages'
+TARGETS = {"cold_vs_plain": 0.25, "warm_vs_plain": 0.10, "edit_vs_plain": 0.15, "html_vs_plain": 0.10,
+           "serve_edit_s": 1.0, "rss_10k_mb": 4096, "cold_10k_vs_1k": 11.0}
 
 
 # corpus ----------------------------------------------------------------------------------
@@ -103,22 +108,39 @@ def markdown_bytes(project: Path) -> int:
 
 
 # builds ----------------------------------------------------------------------------------
-def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
+def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
+    """(wall seconds, peak MB): the peak of the largest process among the command and the
+    processes it waited for (Linux' accounting of the finished child)."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
-    took = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"bench: {' '.join(cmd)} failed in {cwd}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return took
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        took = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            out.seek(0)
+            sys.exit(f"bench: {' '.join(cmd)} failed in {cwd}:\n{out.read()[-6000:].decode(errors='replace')}")
+    return took, usage.ru_maxrss / 1024
 
 
-def plain_build(plain: Path, config: str) -> float:
+def plain_build(plain: Path, config: str) -> tuple[float, float]:
     return timed([str(BIN / "mkdocs"), "build", "-q", "-f", config, "-d", "site"], plain)
 
 
-def studio_build(studio: Path) -> float:
+def studio_build(studio: Path) -> tuple[float, float]:
     env = {**os.environ, "CI": "1"}  # no progress bars in the measured run
     return timed([str(BIN / "studio"), "build"], studio, env)
+
+
+def edited_build(studio: Path) -> tuple[float, float]:
+    """A build after one page's text changed, with the cache of the build before."""
+    page = studio / "content" / "articles" / "a0001.md"
+    original = page.read_text(encoding="utf-8")
+    page.write_text(original.replace("\n\n", "\n\n一处修改：补充了一个社群运营的例子。\n\n", 1), encoding="utf-8")
+    try:
+        return studio_build(studio)
+    finally:
+        page.write_text(original, encoding="utf-8")
 
 
 def site_figures(site: Path) -> dict:
@@ -208,10 +230,93 @@ def verdict(value: float | None, limit: float) -> str:
     return "ok" if value <= limit else "NOT MET"
 
 
+def run_size(base: Path, pages: int, charts: int, args, first: bool = True) -> dict:
+    """Every figure for one corpus size."""
+    base.mkdir(parents=True, exist_ok=True)
+    print(f"bench: {pages} pages, {charts} charts, {os.cpu_count()} cores, in {base}", flush=True)
+    studio, plain = make_corpus(base, pages, charts, args.kb)
+    r: dict = {"pages": pages, "charts": charts, "markdown_bytes": markdown_bytes(studio)}
+
+    r["plain_s"], r["plain_mb"] = plain_build(plain, "mkdocs.yml")
+    plain_fig = site_figures(plain / "site")
+    shutil.rmtree(studio / ".cache", ignore_errors=True)
+    r["studio_cold_s"], r["studio_cold_mb"] = studio_build(studio)
+    r["studio_warm_s"], r["studio_warm_mb"] = studio_build(studio)
+    studio_fig = site_figures(studio / "site")
+    r["studio_edit_s"], r["studio_edit_mb"] = edited_build(studio)
+    print(f"  builds: plain {r['plain_s']:.1f} s · studio cold {r['studio_cold_s']:.1f} s · "
+          f"warm {r['studio_warm_s']:.1f} s · one-page edit {r['studio_edit_s']:.1f} s", flush=True)
+
+    if not args.no_browser and first:
+        r["plain_first_result_s"] = first_result(plain / "site", args.query)
+        r["studio_first_result_s"] = first_result(studio / "site", args.query)
+    if not args.no_serve and first:
+        r.update(serve_edit(studio))
+
+    r["ratio_cold_vs_plain"] = r["studio_cold_s"] / r["plain_s"]
+    r["ratio_warm_vs_plain"] = r["studio_warm_s"] / r["plain_s"]
+    r["ratio_edit_vs_plain"] = r["studio_edit_s"] / r["plain_s"]
+    r["ratio_html_vs_plain"] = studio_fig["html_bytes"] / plain_fig["html_bytes"]
+    r["plain"], r["studio"] = plain_fig, studio_fig
+    print(json.dumps(r, indent=2, ensure_ascii=False))
+    return r
+
+
+def table(results: list[dict]) -> None:
+    mb = 1024 * 1024
+    cols = [f"{r['pages']:,} pages" for r in results]
+    print("\n" + f"{'':<34}" + "".join(f"{c:>16}" for c in cols))
+
+    def line(label: str, values: list[str]) -> None:
+        print(f"{label:<34}" + "".join(f"{v:>16}" for v in values))
+
+    line("plain Material + jieba (s)", [f"{r['plain_s']:.1f}" for r in results])
+    line("Studio cold (s)", [f"{r['studio_cold_s']:.1f}" for r in results])
+    line("Studio warm (s)", [f"{r['studio_warm_s']:.1f}" for r in results])
+    line("Studio after a one-page edit (s)", [f"{r['studio_edit_s']:.1f}" for r in results])
+    line("HTML plain / Studio (MB)", [f"{r['plain']['html_bytes'] / mb:.1f} / {r['studio']['html_bytes'] / mb:.1f}"
+                                      for r in results])
+    line("peak RSS plain / Studio cold (MB)", [f"{r['plain_mb']:.0f} / {r['studio_cold_mb']:.0f}" for r in results])
+    line("search payload on disk (MB)", [f"{r['studio']['search_bytes'] / mb:.1f}" for r in results])
+    if any("studio_first_result_s" in r for r in results):
+        line("first search result plain/Studio (s)", [
+            f"{r.get('plain_first_result_s') or 0:.2f} / {r.get('studio_first_result_s') or 0:.2f}" for r in results])
+    for r in results:
+        fig = r["studio"]
+        ok = fig["plotly_pages"] == fig["chart_pages"] >= 0
+        print(f"{r['pages']:,} pages: chart script (plotly.js on demand) on {fig['plotly_pages']} pages, charts on "
+              f"{fig['chart_pages']}: {'ok' if ok else 'NOT MET'}")
+
+    print()
+    checks = []
+    one = next((r for r in results if r["pages"] == 1000), None)
+    ten = next((r for r in results if r["pages"] == 10000), None)
+    for r in results:
+        checks += [(f"{r['pages']:,}: cold build / plain Material", r["ratio_cold_vs_plain"],
+                    TARGETS["cold_vs_plain"] if r is one else None),
+                   (f"{r['pages']:,}: warm build / plain Material", r["ratio_warm_vs_plain"],
+                    TARGETS["warm_vs_plain"] if r is one else None),
+                   (f"{r['pages']:,}: one-page edit / plain Material", r["ratio_edit_vs_plain"],
+                    TARGETS["edit_vs_plain"] if r is one else None),
+                   (f"{r['pages']:,}: HTML bytes / plain Material", r["ratio_html_vs_plain"],
+                    TARGETS["html_vs_plain"] if r is one else None),
+                   (f"{r['pages']:,}: edit visible in studio serve (s)", r.get("edit_visible_s"),
+                    TARGETS["serve_edit_s"] if r is one else None)]
+    if ten is not None:
+        checks.append(("10,000: peak RSS of the cold build (MB)", ten["studio_cold_mb"], TARGETS["rss_10k_mb"]))
+        if one is not None:
+            checks.append(("10,000 / 1,000 pages: cold build", ten["studio_cold_s"] / one["studio_cold_s"],
+                           TARGETS["cold_10k_vs_1k"]))
+    for name, value, limit in checks:
+        shown = "n/a" if value is None else f"{value:.3f}"
+        target = f"target ≤ {limit:<6g}  {verdict(value, limit)}" if limit is not None else ""
+        print(f"{name:<44} {shown:>9}  {target}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--pages", type=int, default=1000)
-    ap.add_argument("--charts", type=int, default=100)
+    ap.add_argument("--pages", type=int, nargs="+", default=[1000], help="one or more corpus sizes")
+    ap.add_argument("--charts", type=int, help="chart blocks (default: one per 10 pages)")
     ap.add_argument("--kb", type=int, default=12, help="size of each page")
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it")
     ap.add_argument("--no-browser", action="store_true", help="skip the headless Chromium search timing")
@@ -220,58 +325,18 @@ def main() -> None:
     args = ap.parse_args()
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="studio-bench-"))
-    base.mkdir(parents=True, exist_ok=True)
-    print(f"bench: {args.pages} pages, {args.charts} charts, {os.cpu_count()} cores, in {base}", flush=True)
-    studio, plain = make_corpus(base, args.pages, args.charts, args.kb)
-    r: dict = {"pages": args.pages, "charts": args.charts, "markdown_bytes": markdown_bytes(studio)}
-
-    r["plain_s"] = plain_build(plain, "mkdocs.yml")
-    plain_fig = site_figures(plain / "site")
-    r["plain_prune_s"] = plain_build(plain, "mkdocs-prune.yml")
-    prune_fig = site_figures(plain / "site")
-    shutil.rmtree(studio / ".cache", ignore_errors=True)
-    r["studio_cold_s"] = studio_build(studio)
-    r["studio_warm_s"] = studio_build(studio)
-    studio_fig = site_figures(studio / "site")
-    print(f"  builds: plain {r['plain_s']:.1f} s · plain+prune {r['plain_prune_s']:.1f} s · "
-          f"studio cold {r['studio_cold_s']:.1f} s · studio warm {r['studio_warm_s']:.1f} s", flush=True)
-
-    if not args.no_browser:
-        # plain Material's site was overwritten by the prune build: same search index
-        r["plain_first_result_s"] = first_result(plain / "site", args.query)
-        r["studio_first_result_s"] = first_result(studio / "site", args.query)
-    if not args.no_serve:
-        r.update(serve_edit(studio))
-
-    r["ratio_cold_vs_plain"] = r["studio_cold_s"] / r["plain_s"]
-    r["ratio_cold_vs_prune"] = r["studio_cold_s"] / r["plain_prune_s"]
-    r["ratio_warm_vs_cold"] = r["studio_warm_s"] / r["studio_cold_s"]
-    r["ratio_html_vs_plain"] = studio_fig["html_bytes"] / plain_fig["html_bytes"]
-    r["plain"], r["plain_prune"], r["studio"] = plain_fig, prune_fig, studio_fig
-    print(json.dumps(r, indent=2, ensure_ascii=False))
-
-    mb = 1024 * 1024
-    rows = [
-        ("cold build / plain Material", r["ratio_cold_vs_plain"], TARGETS["cold_vs_plain"]),
-        ("cold build / plain + navigation.prune", r["ratio_cold_vs_prune"], TARGETS["cold_vs_prune"]),
-        ("rebuild, nothing changed / cold", r["ratio_warm_vs_cold"], TARGETS["warm_vs_cold"]),
-        ("HTML bytes / plain Material", r["ratio_html_vs_plain"], TARGETS["html_vs_plain"]),
-        ("one-page edit in studio serve (s)", r.get("edit_visible_s"), TARGETS["edit_s"]),
-    ]
-    print(f"\nHTML: plain {plain_fig['html_bytes'] / mb:.1f} MB · prune {prune_fig['html_bytes'] / mb:.1f} MB · "
-          f"studio {studio_fig['html_bytes'] / mb:.1f} MB; search payload on disk: plain "
-          f"{plain_fig['search_bytes'] / mb:.1f} MB · studio {studio_fig['search_bytes'] / mb:.1f} MB")
-    if "studio_first_result_s" in r:
-        print(f"page load → first search result: plain {r['plain_first_result_s']:.2f} s · "
-              f"studio {r['studio_first_result_s']:.2f} s")
-    plotly_ok = studio_fig["plotly_pages"] == studio_fig["chart_pages"] >= 0
-    print(f"chart script (plotly.js on demand) on {studio_fig['plotly_pages']} pages, charts on {studio_fig['chart_pages']}: "
-          f"{'ok' if plotly_ok else 'NOT MET'}")
-    for name, value, limit in rows:
-        shown = "n/a" if value is None else f"{value:.3f}"
-        print(f"{name:<40} {shown:>8}  target ≤ {limit:<5}  {verdict(value, limit)}")
-    if not args.keep:
-        shutil.rmtree(base, ignore_errors=True)
+    results = []
+    try:
+        for pages in args.pages:
+            results.append(run_size(base / str(pages), pages, args.charts if args.charts is not None else pages // 10,
+                                    args, first=not results))
+            if not args.keep:
+                shutil.rmtree(base / str(pages), ignore_errors=True)
+    finally:
+        if results:
+            table(results)
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":

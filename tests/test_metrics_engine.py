@@ -87,6 +87,16 @@ def test_the_embedded_engine_caps_its_memory(tmp_path):
     assert spill == str(tmp_path / "spill" / str(os.getpid()))  # a folder per process: builds side by side
 
 
+def test_a_query_larger_than_the_memory_cap_spills_and_completes(tmp_path):
+    """Past the cap DuckDB writes to the spill folder, which it cannot make itself when its
+    parent is missing (a fresh checkout has no .cache/duckdb): the query must still finish."""
+    engine = Engine(memory_limit="64MB", spill_dir=tmp_path / "not-yet" / "duckdb")
+    engine.con.con.execute("SET threads = 1")
+    rows = engine.con.con.sql("SELECT count(*) FROM (SELECT i, md5(i::VARCHAR) AS h FROM range(3000000) t(i) "
+                              "ORDER BY h)").fetchall()
+    assert rows == [(3000000,)]
+
+
 def test_repurchase_by_month(engine):
     s = kpi.series(ORDERS, kpi.BY_NAME["repurchase_rate"], "M", engine=engine)
     assert list(s["value"]) == [0.0, 0.5, 0.0, 0.0]  # Feb: a once, c twice; the Apr refund is no second order

@@ -310,3 +310,61 @@ def test_a_big_site_lists_its_common_words_for_the_browser(seg, tmp_path):
     assert "私域" in manifest["common"] and "裂变" not in manifest["common"]
     small = write_index(records[:20], Segmenter(), Synonyms([]), tmp_path / "small", 10)
     assert small["common"] == []  # a small site: every word is looked up
+
+
+# the index built beside the build (issue 18) ------------------------------------------------
+def _pages_for_index(n: int):
+    from studio.features.search.background import PageText
+
+    out = []
+    for i in range(n):
+        html = (f'<h1 id="t">私域笔记{i}</h1><p>復購率和社群运营的第{i}篇。</p>'
+                f'<h2 id="s{i}">裂变</h2><p>企微和个微的区别。{"抽盒机" if i % 7 == 0 else ""}</p>')
+        out.append(PageText(f"notes/{i}/" if i else "", f"私域笔记{i}", html,
+                            {"tags": ["私域"], "search": {"exclude": True} if i == 3 else None}, typed=i % 5 == 0))
+    return out
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("pages", [10, 80])  # 80: the pages left at the end are cut on every core
+def test_the_index_cut_in_a_background_process_is_the_index_cut_at_the_end(tmp_path, pages):
+    """A build hands each page to a forked indexing process as it renders; the search files it
+    writes are byte for byte those of indexing every page at the end, in the build's process."""
+    from studio.cache import Cache
+    from studio.features.search.background import Indexer, IndexProcess
+
+    def indexer(cache_dir: Path) -> Indexer:
+        return Indexer([("抽盒机", None)], [["企业微信", "企微"]], ["tags"], 10, Cache(cache_dir, "search"), "fp")
+
+    items = _pages_for_index(pages)
+    at_end = indexer(tmp_path / "c1")
+    for item in items:
+        at_end.add(item)
+    manifest = at_end.finish(tmp_path / "a")
+    beside = IndexProcess(indexer(tmp_path / "c2"))
+    for item in items:
+        beside.add(item)
+    assert beside.finish(tmp_path / "b") == manifest
+    assert manifest["pages"] == pages - 1  # one page says search: exclude
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    # what the process read and wrote in its cache is kept by the build's pruning
+    # (a record per page, the cut words of each page kept, the Pagefind index)
+    assert at_end.cache.used == beside.cache.used and len(beside.cache.used) == pages + (pages - 1) + 1
+
+
+def test_a_failed_build_stops_its_indexing_process(tmp_path):
+    import os
+
+    from studio.cache import Cache
+    from studio.features.search.background import Indexer, IndexProcess
+
+    beside = IndexProcess(Indexer([], [], [], 10, Cache(tmp_path, "search"), "fp"))
+    beside.add(_pages_for_index(1)[0])
+    pid = beside.pid
+    beside.close()  # what SiteSearch.close does when the engine fails
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: no process is left behind
+    assert not (tmp_path / "a").exists()

@@ -81,6 +81,10 @@ class Engine:
 
                 # one folder per process: DuckDB names its spill files alike in every process
                 spill = (self.spill_dir or Path(tempfile.gettempdir()) / "studio-duckdb") / str(os.getpid())
+                try:  # DuckDB makes the last folder only, and only once it spills
+                    spill.parent.mkdir(parents=True, exist_ok=True)
+                except OSError:
+                    pass  # a read-only place: DuckDB's own error says so if it ever spills
                 raw.execute(f"SET memory_limit = '{self.memory_limit}'")
                 quoted = str(spill).replace("'", "''")
                 raw.execute(f"SET temp_directory = '{quoted}'")

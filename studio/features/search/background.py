@@ -142,6 +142,10 @@ class IndexProcess:
         tasks_in.close()
         results_out.close()
 
+    @property
+    def pid(self) -> int:
+        return self._child.pid
+
     @classmethod
     def possible(cls) -> bool:
         return can_fork()
