@@ -351,38 +351,18 @@ def fingerprint(expr) -> tuple[str, set[str]]:
 
     Computing it walks the tree once; compiling the same tree to SQL costs ten times more.
     """
-    from ibis.backends import BaseBackend
-    from ibis.expr.operations import Node
-    from ibis.expr.operations.relations import DatabaseTable, UnboundTable
-
-    memo: dict[int, str] = {}
-    tables: set[str] = set()
-
-    def walk(value) -> str:
-        if isinstance(value, Node):
-            found = memo.get(id(value))
-            if found is None:
-                if isinstance(value, (UnboundTable, DatabaseTable)):
-                    tables.add(str(value.name))
-                parts = [type(value).__name__, *(walk(a) for a in value.__args__)]
-                found = memo[id(value)] = hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
-            return found
-        if isinstance(value, BaseBackend):
-            return f"backend:{value.name}"  # never its repr: no address, no URL
-        if isinstance(value, Mapping):
-            return "{" + ",".join(f"{k!r}:{walk(v)}" for k, v in value.items()) + "}"
-        if isinstance(value, (tuple, list, frozenset, set)):
-            items = [walk(v) for v in value]
-            return "(" + ",".join(sorted(items) if isinstance(value, (set, frozenset)) else items) + ")"
-        return f"{type(value).__name__}:{value!r}"
-
-    return walk(expr.op()), tables
+    digest, names = _digest(expr, with_names=True)
+    return digest, set(names)
 
 
 def shape_of(expr) -> tuple[str, list[str]]:
     """A digest of an expression's tree with its tables' names left out, and those names in
     the order the tree first reads them: two expressions of one shape compile to one SQL
     text apart from the names."""
+    return _digest(expr, with_names=False)
+
+
+def _digest(expr, with_names: bool) -> tuple[str, list[str]]:
     from ibis.backends import BaseBackend
     from ibis.expr.operations import Node
     from ibis.expr.operations.relations import DatabaseTable, UnboundTable
@@ -394,18 +374,20 @@ def shape_of(expr) -> tuple[str, list[str]]:
         if isinstance(value, Node):
             found = memo.get(id(value))
             if found is None:
+                args = zip(value.__argnames__, value.__args__)
+                parts = [type(value).__name__]
                 if isinstance(value, (UnboundTable, DatabaseTable)):
                     name = str(value.name)
                     if name not in names:
                         names.append(name)
-                    args = [f"table:{names.index(name)}", *(walk(a) for k, a in zip(value.__argnames__, value.__args__)
-                                                            if k != "name")]
-                else:
-                    args = [walk(a) for a in value.__args__]
-                found = memo[id(value)] = hashlib.sha1("\x1f".join([type(value).__name__, *args]).encode()).hexdigest()
+                    if not with_names:  # the table's place in the tree instead of its name
+                        parts.append(f"table:{names.index(name)}")
+                        args = ((k, a) for k, a in args if k != "name")
+                parts += [walk(a) for _, a in args]
+                found = memo[id(value)] = hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
             return found
         if isinstance(value, BaseBackend):
-            return f"backend:{value.name}"
+            return f"backend:{value.name}"  # never its repr: no address, no URL
         if isinstance(value, Mapping):
             return "{" + ",".join(f"{k!r}:{walk(v)}" for k, v in value.items()) + "}"
         if isinstance(value, (tuple, list, frozenset, set)):
