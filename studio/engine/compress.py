@@ -11,6 +11,8 @@ engine; files too small to gain are left alone, and so are Pagefind's own compre
 from __future__ import annotations
 
 import gzip
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 SUFFIXES = frozenset({".html", ".htm", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map",
@@ -45,9 +47,6 @@ def compress_site(site: Path) -> int:
     On every core: zlib (and brotli) let go of Python's lock while they compress, so threads
     are enough, and a thread pool needs no fork.
     """
-    import os
-    from concurrent.futures import ThreadPoolExecutor
-
     brotli = _brotli()
     paths = sorted(p for p in Path(site).rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:

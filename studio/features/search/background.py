@@ -14,7 +14,7 @@ Where forking is not possible or not wise (a threaded ``serve``, not Linux) the 
 
 from __future__ import annotations
 
-import collections
+import queue
 import threading
 import traceback
 from dataclasses import dataclass
@@ -129,7 +129,6 @@ class IndexProcess:
 
     def __init__(self, indexer: Indexer):
         self.cache = indexer.cache
-        self.pages = 0
         tasks_in, self._tasks = pipe()
         self._results, results_out = pipe()
 
@@ -151,31 +150,30 @@ class IndexProcess:
         return can_fork()
 
     def add(self, item: PageText) -> None:
-        self.pages += 1
         self._tasks.send(("page", item))
 
     def finish(self, site_dir: Path, progress: Callable[[int], None] | None = None) -> dict:
+        done = False
         try:
             self._tasks.send(("finish", str(site_dir)))
             while True:
                 try:
-                    message = self._results.recv()
+                    kind, *rest = self._results.recv()
                 except EOFError:
                     raise RuntimeError("the search indexing process ended early") from None
-                kind = message[0]
                 if kind == "progress":
                     if progress:
-                        progress(message[1])
+                        progress(rest[0])
                 elif kind == "done":
-                    self.cache.used.update(message[2])  # so that pruning keeps them
-                    self.close(wait=True)
-                    return message[1]
+                    done = True
+                    self.cache.used.update(rest[1])  # so that pruning keeps them
+                    return rest[0]
                 elif kind == "problem":
-                    raise StudioError(message[1], hint=message[2])
+                    raise StudioError(rest[0], hint=rest[1])
                 else:
-                    raise RuntimeError(f"search indexing failed:\n{message[1]}")
+                    raise RuntimeError(f"search indexing failed:\n{rest[0]}")
         finally:
-            self.close()
+            self.close(wait=done)
 
     def close(self, wait: bool = False) -> None:
         """Free the pipes and end the process: it exits by itself once done (``wait``);
@@ -190,9 +188,8 @@ class IndexProcess:
 
 def _serve(indexer: Indexer, tasks, results) -> None:
     """The child: prepare pages as they come; on ``finish``, the rest on every core, then the index."""
-    waiting: collections.deque = collections.deque()
-    state: dict[str, Any] = {"finish": None, "gone": False}
-    ready = threading.Condition()
+    pages: queue.Queue = queue.Queue()  # None: the build has sent its last page (or is gone)
+    end: list = []  # the "finish" message; empty when the build went away
 
     def read() -> None:  # pages are read as they come, so the build never waits on a full pipe
         while True:
@@ -200,35 +197,32 @@ def _serve(indexer: Indexer, tasks, results) -> None:
                 message = tasks.recv()
             except (EOFError, OSError):
                 message = None
-            with ready:
-                if message is None:
-                    state["gone"] = True  # the build stopped: nothing to write
-                elif message[0] == "finish":
-                    state["finish"] = message[1]
-                else:
-                    waiting.append(message[1])
-                ready.notify()
-            if message is None or message[0] == "finish":
-                return
+            if message is not None and message[0] == "page":
+                pages.put(message[1])
+                continue
+            if message is not None:
+                end.append(message)
+            pages.put(None)
+            return
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     indexer.writer  # the dictionary loads while the build compiles its pages
-    while True:
-        with ready:
-            while not waiting and state["finish"] is None and not state["gone"]:
-                ready.wait()
-            if state["gone"]:
-                return
-            if state["finish"] is not None:
-                break
-            item = waiting.popleft()
+    while not end:  # once the build is done, the pages left go to every core (finish)
+        item = pages.get()
+        if item is None:
+            break
         indexer.add(item)
         indexer.work()
     reader.join()  # single-threaded again: the pages left may be cut on forked processes
-    indexer.items.extend(waiting)
+    if not end:
+        return  # the build stopped: nothing to write
+    while not pages.empty():  # the reader has ended: nothing is added any more
+        item = pages.get_nowait()
+        if item is not None:
+            indexer.add(item)
     try:
-        manifest = indexer.finish(Path(state["finish"]), lambda n: results.send(("progress", n)))
+        manifest = indexer.finish(Path(end[0][1]), lambda n: results.send(("progress", n)))
         results.send(("done", manifest, sorted(indexer.cache.used)))
     except StudioError as problem:
         results.send(("problem", problem.message, problem.hint))

@@ -3,8 +3,9 @@
 Cutting 1,000 long Chinese pages into words costs most of a cold build, and Pagefind's
 indexing most of the rest. A page's words depend only on its record (title, keywords,
 text) and on the dictionary and glossary, so each page's result is cached under a hash of
-those (:mod:`studio.cache`); pages whose cache entry is missing are cut on every core. Pagefind's files depend only on the pages it is given, so the whole index is reused
-when every page is unchanged.
+those (:mod:`studio.cache`); pages whose cache entry is missing are cut on every core.
+Pagefind's files depend only on the pages it is given, so the whole index is reused when
+every page is unchanged.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Callable
 
 from studio.cache import Cache, key_of
 from .forks import each
-
 
 
 def cut_page(writer, rec) -> tuple:

@@ -126,10 +126,10 @@ class SiteSearch:
         and pages are cut on the other core while the engine renders (once per build)."""
         if self.engine != "pagefind" or self.indexer is not None:
             return
-        synonyms = self.synonyms()
-        indexer = Indexer(self.terms(), [names for names, _ in synonyms.groups], list(self.options.keys),
-                          self.options.results, self.cache,
-                          fingerprint=WRITER_VERSION + key_of("search", self.terms(), [n for n, _ in synonyms.groups]))
+        terms = self.terms()
+        groups = [names for names, _ in self.synonyms().groups]
+        indexer = Indexer(terms, groups, list(self.options.keys), self.options.results, self.cache,
+                          fingerprint=WRITER_VERSION + key_of("search", terms, groups))
         self.indexer = IndexProcess(indexer) if IndexProcess.possible() else indexer
 
     def close(self) -> None:
