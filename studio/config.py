@@ -70,6 +70,9 @@ class SearchOptions(Options):
     glossary: str = "glossary.yml"
     keys: list[str] = DEFAULT_KEYS
     results: int = 10  # results shown per query (each one loads one page's snippet data)
+    # pages per part of the Pagefind index (None: Studio's default, 2,000); a bigger site is
+    # indexed in parts, which bounds the indexer's memory and what one edited page re-indexes
+    index_pages: int | None = Field(None, ge=1)
 
 
 class ProvenanceOptions(Options):

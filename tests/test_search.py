@@ -368,3 +368,56 @@ def test_a_failed_build_stops_its_indexing_process(tmp_path):
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped: no process is left behind
     assert not (tmp_path / "a").exists()
+
+
+# an index in parts (issue 18: Pagefind's memory on 10,000 pages) --------------------------------
+def test_a_big_index_is_written_in_parts_each_page_in_one(seg, tmp_path):
+    records = [Record(f"p{i}/", f"私域笔记{i}", [], [Section(None, "", f"私域运营的第{i}篇。")]) for i in range(12)]
+    manifest = write_index(records, seg, Synonyms([]), tmp_path, 10, index_pages=4)
+    parts = manifest["indexes"]
+    assert parts and all(p.startswith("search/pagefind/part") for p in parts)
+    counts = [json.loads((tmp_path / p / "pagefind-entry.json").read_text())["languages"]["und"]["page_count"]
+              for p in ["search/pagefind/", *parts]]
+    assert sum(counts) == 12 and all(counts)
+    assert not any((tmp_path / p / "pagefind.js").exists() for p in parts)  # one runtime, the first part's
+    whole = write_index(records, seg, Synonyms([]), tmp_path / "whole", 10)
+    assert "indexes" not in whole  # a small site: one index, as before
+
+
+@pytest.mark.browser
+def test_a_site_indexed_in_parts_finds_pages_of_every_part(tmp_path, visit):
+    from conftest import serve_dir
+
+    (tmp_path / "content").mkdir()
+    write(tmp_path / "mkdocs.yml", """\
+        site_name: t
+        docs_dir: content
+        theme: {name: material, language: zh, font: false}
+        plugins:
+          - search
+          - studio:
+              search: {index_pages: 3}
+        """)
+    write(tmp_path / "content" / "index.md", "# 首页\n\n私域运营的首页。\n")
+    for i in range(1, 10):
+        write(tmp_path / "content" / f"n{i}.md", f"# 笔记{i}\n\n第{i}篇讲社群复购，标记词 needle{i}。\n")
+    run_studio("build", cwd=tmp_path, check=True)
+    manifest = json.loads((tmp_path / "site" / "search" / "studio" / "manifest.json").read_text())
+    assert len(manifest["indexes"]) >= 2
+    server = serve_dir(tmp_path / "site")
+    try:
+        v = visit(f"http://127.0.0.1:{server.server_address[1]}/")
+        box = v.page.locator(".md-search__input")
+        box.click()
+        box.fill("社群复购")
+        box.press("End")
+        # the nine notes, whichever part holds them (and the metrics page that defines 复购)
+        v.page.wait_for_function("document.querySelector('.md-search-result__meta') && parseInt("
+                                 "document.querySelector('.md-search-result__meta').textContent.match(/\\d+/)) >= 9")
+        for i in (1, 5, 9):  # a page of each part, by its own word
+            box.fill(f"needle{i}")
+            box.press("End")
+            v.page.wait_for_selector(f".md-search-result__item a[href*='n{i}/']")
+        assert v.console_errors == [] and v.outside_requests() == []
+    finally:
+        server.shutdown()

@@ -44,8 +44,9 @@ class Indexer:
     """One build's pages → records → cut words → Pagefind's index and the vocabulary."""
 
     def __init__(self, terms: list, synonym_groups: list[list[str]], keys: list[str], results: int,
-                 cache: Cache, fingerprint: str):
+                 cache: Cache, fingerprint: str, index_pages: int | None = None):
         self.terms = terms
+        self.index_pages = index_pages  # None: the indexer's own (INDEX_PAGES)
         self.synonym_groups = synonym_groups
         self.keys = keys
         self.results = results
@@ -104,7 +105,7 @@ class Indexer:
 
     def finish(self, site_dir: Path, progress: Callable[[int], None] | None = None) -> dict:
         """Prepare the pages left (on every core when there are many) and write the index."""
-        from .indexer import write_cut
+        from .indexer import INDEX_PAGES, write_cut
 
         missing = [i for i in range(len(self.items)) if i not in self.prepared]
         if progress and len(missing) < len(self.items):
@@ -119,7 +120,8 @@ class Indexer:
         each(lambda k: self.prepare(self.items[missing[k]]), len(missing), done)
         kept = [self.prepared[i] for i in range(len(self.items)) if self.prepared[i][0] is not None]
         records: list[Record] = [rec for rec, _ in kept]
-        return write_cut(records, [cut for _, cut in kept], writer, Path(site_dir), self.results, self.cache)
+        return write_cut(records, [cut for _, cut in kept], writer, Path(site_dir), self.results, self.cache,
+                         self.index_pages or INDEX_PAGES)
 
 
 class IndexProcess:

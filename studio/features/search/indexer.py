@@ -39,6 +39,12 @@ PAGEFIND_DIR = "search/pagefind"
 STUDIO_DIR = "search/studio"
 BODY_ANCHOR = "studio-body"  # where a page's text starts (after title and keywords)
 _KEEP = ("pagefind.js", "pagefind-entry.json", "wasm.", "pagefind.", "index/", "fragment/")
+_PART_KEEP = ("pagefind-entry.json", "index/", "fragment/")  # and its .pf_meta: the runtime is the first part's
+# Pages per Pagefind index. Pagefind holds a whole index in memory while it writes it (about
+# 0.8 MB per long page: 8 GB at 10,000 pages), and one changed page re-indexes all of it; a
+# bigger site is split into parts of about this size, indexed one after another and cached
+# apart, which the browser searches together (Pagefind's mergeIndex: one runtime, one wasm).
+INDEX_PAGES = 2000
 _MAGIC = b"pagefind_dcd"
 LISTING_BODY = 0.1
 COMMON, COMMON_MIN_PAGES = 0.3, 200  # a word on more than 30% of the pages of a big site is common
@@ -193,7 +199,8 @@ def _restore_originals(out: Path, pages: list[_Page]) -> None:
 
 
 def write_index(records: list[Record], segmenter: Segmenter, synonyms: Synonyms, site_dir: Path,
-                results: int, cache: Cache | None = None, fingerprint: str = "", progress=None) -> dict:
+                results: int, cache: Cache | None = None, fingerprint: str = "", progress=None,
+                index_pages: int = INDEX_PAGES) -> dict:
     """Write Pagefind's index and Studio's vocabulary under ``site_dir/search``; return the manifest.
 
     ``cache`` (with ``fingerprint``, a hash of the dictionary and glossary) reuses the cut
@@ -204,11 +211,22 @@ def write_index(records: list[Record], segmenter: Segmenter, synonyms: Synonyms,
     cache = cache or Cache(None, "search")
     writer = PageWriter(segmenter, synonyms)
     cuts = cut_pages(writer, records, cache, WRITER_VERSION + fingerprint, progress)
-    return write_cut(records, cuts, writer, site_dir, results, cache)
+    return write_cut(records, cuts, writer, site_dir, results, cache, index_pages)
+
+
+def part_of(url: str, parts: int) -> int:
+    """Which index part holds a page: by a hash of its URL, so that a page stays in its part
+    (and the other parts' cache entries stay valid) when pages come and go."""
+    return int.from_bytes(hashlib.sha1(url.encode()).digest()[:4], "big") % parts if parts > 1 else 0
+
+
+def part_dir(k: int) -> str:
+    """Where part ``k`` of the index goes, under the site: the first is Pagefind's own folder."""
+    return PAGEFIND_DIR if k == 0 else f"{PAGEFIND_DIR}/part{k}"
 
 
 def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site_dir: Path, results: int,
-              cache: Cache) -> dict:
+              cache: Cache, index_pages: int = INDEX_PAGES) -> dict:
     """:func:`write_index` for pages already cut: ``cuts[i]`` is (Cut, vocabulary, parts) of ``records[i]``."""
     from .cache import reuse_index
 
@@ -225,15 +243,25 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
     out = site_dir / PAGEFIND_DIR
     if out.exists():
         shutil.rmtree(out)
-    reuse_index(pages, out, cache, lambda: _index(pages, out))
+    count = max(1, -(-len(pages) // max(1, index_pages)))
+    split: list[list[_Page]] = [[] for _ in range(count)]
+    for page in pages:
+        split[part_of(page.url, count)].append(page)
+    if not split[0] and count > 1:  # the first part carries the runtime: never empty
+        split[0] = split.pop(next(k for k, p in enumerate(split) if p))
+    split = [split[0]] + [p for p in split[1:] if p]
+    for k, part in enumerate(split):  # one after another: one part in memory at a time
+        where = site_dir / part_dir(k)
+        reuse_index(part, where, cache, lambda part=part, where=where, k=k: _index(part, where, runtime=k == 0))
     # each glossary name as the index holds it (its words, folded): the browser searches a
     # query word's other names too, so an alias counts as the word (个微 → 个人微信)
     groups = [[" ".join(fold(w) for w in seg.words(n)) for n in names] for names, _ in writer.synonyms.groups]
     return write_vocabulary(seg, site_dir, results, pages=len(records),
-                            synonyms=[[n for n in g if n] for g in groups])
+                            synonyms=[[n for n in g if n] for g in groups],
+                            indexes=[part_dir(k) + "/" for k in range(1, len(split))])
 
 
-def _index(pages: list[_Page], out: Path) -> None:
+def _index(pages: list[_Page], out: Path, runtime: bool = True) -> None:
     try:
         _pagefind(pages, out)
     except FileNotFoundError as exc:
@@ -245,13 +273,13 @@ def _index(pages: list[_Page], out: Path) -> None:
                           hint="run 'studio build -v' for details; search.engine: lunr avoids Pagefind") from None
     for path in out.iterdir():  # Pagefind's own UI bundles are not used: Material's box stays
         rel = path.name + ("/" if path.is_dir() else "")
-        if not rel.startswith(_KEEP):
+        if not (rel.startswith(_KEEP) if runtime else rel.startswith(_PART_KEEP) or rel.endswith(".pf_meta")):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     _restore_originals(out, pages)
 
 
 def write_vocabulary(segmenter: Segmenter, site_dir: Path, results: int, pages: int = 0,
-                     synonyms: list[list[str]] | None = None) -> dict:
+                     synonyms: list[list[str]] | None = None, indexes: list[str] | None = None) -> dict:
     count, shards = segmenter.vocabulary()
     base = site_dir / STUDIO_DIR
     if base.exists():
@@ -265,6 +293,8 @@ def write_vocabulary(segmenter: Segmenter, site_dir: Path, results: int, pages: 
     manifest = {"engine": "pagefind", "shards": count, "logtotal": segmenter.logtotal,
                 "maxlen": max((len(w) for s in shards for w in s), default=1),
                 "results": results, "pages": pages, "synonyms": synonyms or [],
+                # the index's other parts (site paths), searched with the first (INDEX_PAGES)
+                **({"indexes": indexes} if indexes else {}),
                 # words on more than COMMON of the pages: the browser does not look them up
                 # when a query has rarer words (on 10,000 pages one costs a second)
                 "common": sorted(w for w, n in segmenter.pages_with.items() if n > COMMON * pages)

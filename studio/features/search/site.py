@@ -129,7 +129,8 @@ class SiteSearch:
         terms = self.terms()
         groups = [names for names, _ in self.synonyms().groups]
         indexer = Indexer(terms, groups, list(self.options.keys), self.options.results, self.cache,
-                          fingerprint=WRITER_VERSION + key_of("search", terms, groups))
+                          fingerprint=WRITER_VERSION + key_of("search", terms, groups),
+                          index_pages=self.options.index_pages)
         self.indexer = IndexProcess(indexer) if IndexProcess.possible() else indexer
 
     def close(self) -> None:

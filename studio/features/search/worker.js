@@ -82,14 +82,16 @@ if (ENGINE === "lunr") {
   const setup = () => state = state || (async () => {
     const manifest = await (await fetch(new URL("search/studio/manifest.json?v=" + VERSION, ROOT))).json()
     const pagefind = await import(new URL("search/pagefind/pagefind.js", ROOT).href)
-    await pagefind.options({
-      basePath: new URL("search/pagefind/", ROOT).href, baseUrl: "/",
-      // long pages (a glossary, a teardown) should not lose to short ones that mention a word
-      // once, nor a long calendar that repeats it win over the page about it (tuned on
-      // tests/test_search_queries.py: 0.3 and 0.75 both rank worse)
-      ranking: { pageLength: 0.5 }
-    })
+    // long pages (a glossary, a teardown) should not lose to short ones that mention a word
+    // once, nor a long calendar that repeats it win over the page about it (tuned on
+    // tests/test_search_queries.py: 0.3 and 0.75 both rank worse)
+    const ranking = { pageLength: 0.5 }
+    await pagefind.options({ basePath: new URL("search/pagefind/", ROOT).href, baseUrl: "/", ranking })
     await pagefind.init()
+    // a big site's index comes in parts (indexer.py INDEX_PAGES): searched together, on the
+    // first part's runtime and wasm
+    await Promise.all((manifest.indexes || []).map(path =>
+      pagefind.mergeIndex(new URL(path, ROOT).href, { baseUrl: "/", ranking })))
     return { manifest, pagefind, shards: new Map() }
   })().catch(err => { state = null; throw err })  // failed to start: the next query tries again
 
