@@ -10,6 +10,8 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import copy_project, run_studio
 
 # Files whose bytes carry the build's date and time by design (the sitemap's <lastmod>, Studio's marker).
@@ -25,8 +27,14 @@ def snapshot(site: Path) -> dict[str, str]:
     return out
 
 
-def test_one_page_rebuild_equals_a_cold_build(tmp_path):
+@pytest.mark.parametrize("index_pages", [None, 10])  # 10: the search index in parts, one re-indexed
+def test_one_page_rebuild_equals_a_cold_build(tmp_path, index_pages):
     project = copy_project(tmp_path / "p")
+    if index_pages:
+        config = project / "mkdocs.yml"
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text.replace("  - studio:\n", f"  - studio:\n      search: {{index_pages: {index_pages}}}\n", 1),
+                          encoding="utf-8")
     run_studio("build", cwd=project, check=True)  # fills .cache/
     page = project / "content" / "playbook" / "funnel.md"
     text = page.read_text(encoding="utf-8")
@@ -37,6 +45,8 @@ def test_one_page_rebuild_equals_a_cold_build(tmp_path):
     shutil.rmtree(project / "site")
     run_studio("build", cwd=project, check=True)  # cold: nothing reused
     cold = snapshot(project / "site")
+    if index_pages:
+        assert any(k.startswith("search/pagefind/part") for k in cold)
     assert warm.keys() == cold.keys()
     differ = sorted(k for k in cold if warm[k] != cold[k])
     assert differ == [], differ[:20]
