@@ -51,3 +51,34 @@ def test_one_page_rebuild_equals_a_cold_build(tmp_path, index_pages):
     differ = sorted(k for k in cold if warm[k] != cold[k])
     assert differ == [], differ[:20]
     assert any("补充一句" in p.read_text(encoding="utf-8") for p in (project / "site" / "playbook").rglob("*.html"))
+
+
+# pages' Markdown → HTML kept across builds (studio/engine/mkdocs/rendered.py) -----------------
+def _small_project(root: Path, pages: dict[str, str]) -> Path:
+    (root / "content").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text("site_name: t\ndocs_dir: content\ntheme: {name: material, language: zh, font: false}\n"
+                                     "plugins: [search, studio]\n", encoding="utf-8")
+    for name, text in pages.items():
+        (root / "content" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_broken_link_warns_on_every_build_not_only_the_first(tmp_path):
+    """A render that warned is not reused: the warm build warns again, and --strict fails."""
+    project = _small_project(tmp_path, {"index.md": "# 首页\n\n见[不存在的页](missing.md)。\n"})
+    first = run_studio("build", cwd=project, check=True)
+    assert "missing.md" in first.stdout + first.stderr
+    again = run_studio("build", "--strict", cwd=project)
+    assert again.returncode != 0 and "missing.md" in again.stdout + again.stderr
+
+
+def test_an_author_cannot_forge_a_seal_through_the_kept_html(tmp_path):
+    """Studio's blocks keep their scripts through a seal with a nonce of the build's process; the
+    kept HTML stores a marker for it. A page that writes that marker itself is never kept."""
+    forged = "<!--studio-block:\0seal\0-->\n\n<script>alert(1)</script>\n\n<!--/studio-block:\0seal\0-->"
+    project = _small_project(tmp_path, {"index.md": f"# 首页\n\n{forged}\n"})
+    for _ in range(2):  # cold, then warm
+        run_studio("build", cwd=project)
+        page = project / "site" / "index.html"
+        if page.exists():
+            assert "alert(1)" not in page.read_text(encoding="utf-8")

@@ -118,6 +118,13 @@ def keyable(html: str) -> str:
     return html.replace(_NONCE, "\0seal\0")
 
 
+def reseal(html: str) -> str:
+    """:func:`keyable`'s text with this process's nonce back in its seals: HTML kept across
+    builds (the rendered-page cache). Only text that held no NUL before :func:`keyable` may
+    come back this way, or an author's NUL marker would turn into a seal."""
+    return html.replace("\0seal\0", _NONCE)
+
+
 def is_external(url: str) -> bool:
     """A URL that makes the browser fetch from another host (``data:`` stays local)."""
     url = url.strip()

@@ -25,6 +25,7 @@ from studio.config import StudioConfig
 from studio.cache import Cache, key_of, portable
 from studio.engine.mkdocs_yaml import option_problems
 from studio.engine.progress import BuildProgress
+from .rendered import RenderCache
 from studio.errors import Report, StudioError
 from studio.guard.html import escape_text, escaped_meta, guard_page, keyable
 from studio.core.project import Project
@@ -64,6 +65,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         self.progress = BuildProgress(enabled=False)
         self.page_cache = Cache(None, "pages")
         self.live = None  # (files, nav, env) of the last build, for `studio serve` (studio.engine.mkdocs.live)
+        self.rendered: RenderCache | None = None  # pages' Markdown → HTML from earlier builds (not in serve)
         self._nav = None
         self._page_set: set[str] | None = None
         self._reported = 0  # diagnostics already reported
@@ -180,6 +182,10 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
                     order=self.output.nav_order, max_pages=cfg.nav.max_pages,
                     folder_titles={k: escape_text(v) for k, v in self.output.nav_titles.items()})
         self._nav = nav
+        if self.rendered is not None:
+            self.rendered.close()
+        # pages render next; every plugin's on_files has run, so the site's file list is final
+        self.rendered = None if self.serving or not self.page_cache.enabled else RenderCache(self.page_cache, config, files)
         return nav
 
     def on_env(self, env, *, config, files):
@@ -195,7 +201,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         return self._page_set
 
     @event_priority(100)  # before other plugins (tags) read the front matter
-    def on_page_markdown(self, markdown: str, *, page, config, files):
+    def _render_markdown(self, markdown: str, *, page, config, files):
         assert self.project is not None
         # MkDocs' templates print titles, descriptions and tags as they are: front matter is text.
         page.meta = escaped_meta(page.meta)
@@ -213,6 +219,16 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
         if self.search:
             self.search.page_markdown(page)
         return text
+
+    @event_priority(-1000)  # the Markdown as every plugin left it: MkDocs converts it next
+    def _reuse_render(self, markdown: str, *, page, config, files):
+        return self.rendered.before_render(markdown, page) if self.rendered else markdown
+
+    on_page_markdown = CombinedEvent(_render_markdown, _reuse_render)
+
+    @event_priority(1000)  # right after MkDocs' conversion, before any plugin reads the HTML
+    def _reused_content(self, html_text: str, *, page, config, files):
+        return self.rendered.after_render(html_text, page, files) if self.rendered else html_text
 
     @event_priority(90)  # sanitise the Markdown's HTML before other plugins add their own
     def _guard_content(self, html_text: str, *, page, config, files):
@@ -246,7 +262,7 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
                                              file=page.file))
         return html_text
 
-    on_page_content = CombinedEvent(_guard_content, _search_content)
+    on_page_content = CombinedEvent(_reused_content, _guard_content, _search_content)
 
     def on_post_page(self, output: str, *, page, config):
         if self.search:
@@ -284,6 +300,9 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
                     raise StudioBuildError([problem]) from None
         finally:
             self.progress.stop()
+            if self.rendered is not None:
+                self.rendered.close()
+                self.rendered = None
         for cache in (self.project.extras.get("cache:charts") if self.project else None,
                       self.project.data.engine.cache if self.project else None,  # query results
                       getattr(self.search, "cache", None), self.page_cache):
@@ -292,6 +311,9 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
 
     def on_build_error(self, *, error) -> None:
         self.progress.stop()
+        if self.rendered is not None:
+            self.rendered.close()
+            self.rendered = None
         if self.search is not None:
             self.search.close()
         if isinstance(error, StudioBuildError):
