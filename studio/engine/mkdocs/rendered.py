@@ -28,24 +28,31 @@ KEY = "mkdocs-render-1"
 LOGGERS = ("", "mkdocs", "MARKDOWN")  # where a render's warnings go (counted on each: propagation is the site's)
 
 
-def stable(value: Any) -> Any:
+class Unstable(Exception):
+    """An option that has no form a key can hold the same in every process (an object)."""
+
+
+def stable(value: Any, depth: int = 0) -> Any:
     """``value`` as JSON a key can hold, the same in every process: functions by their module,
-    name and closure (pymdownx's ``slugify(case=lower)`` is a closure), not by address."""
+    name and closure (pymdownx's ``slugify(case=lower)`` is a closure), not by address.
+    Anything else (an extension object a plugin added) raises :class:`Unstable`."""
+    if depth > 20:
+        raise Unstable("nested too deep")
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, dict):
-        return {str(k): stable(v) for k, v in value.items()}
+        return {str(k): stable(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        items = [stable(v) for v in value]
+        items = [stable(v, depth + 1) for v in value]
         return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
     if isinstance(value, functools.partial):
-        return ["partial", stable(value.func), stable(value.args), stable(value.keywords)]
-    if inspect.isfunction(value) or inspect.ismethod(value) or inspect.isbuiltin(value) or inspect.isclass(value):
+        return ["partial", stable(value.func, depth + 1), stable(value.args, depth + 1),
+                stable(value.keywords, depth + 1)]
+    if inspect.isfunction(value) or inspect.isbuiltin(value) or inspect.isclass(value):
         cells = [c.cell_contents for c in (getattr(value, "__closure__", None) or ())]
         return ["callable", getattr(value, "__module__", ""), getattr(value, "__qualname__", repr(value)),
-                stable(cells)]
-    return ["object", type(value).__module__, type(value).__qualname__,
-            stable(vars(value)) if hasattr(value, "__dict__") else repr(value)]
+                stable(cells, depth + 1)]
+    raise Unstable(type(value).__qualname__)
 
 
 class _Warnings(logging.Handler):
@@ -65,8 +72,11 @@ class RenderCache:
     def __init__(self, cache: Cache, config, files) -> None:
         self.cache = cache
         site = sorted((f.src_uri, f.dest_uri, f.url) for f in files)
-        self.base = key_of(KEY, stable(config["markdown_extensions"]), stable(config["mdx_configs"] or {}),
-                           bool(config["use_directory_urls"]), site)
+        try:
+            self.base: str | None = key_of(KEY, stable(config["markdown_extensions"]),
+                                           stable(config["mdx_configs"] or {}), bool(config["use_directory_urls"]), site)
+        except Unstable:  # options a key cannot hold: every page is converted, as without the cache
+            self.base = None
         self._hits: dict[int, tuple[str, tuple]] = {}  # id(page) -> (its Markdown, what render made)
         self._misses: dict[int, tuple[str, int]] = {}  # id(page) -> (key, warnings before its render)
         self._warnings = _Warnings()
@@ -74,7 +84,7 @@ class RenderCache:
 
     def before_render(self, markdown: str, page) -> str:
         """The text MkDocs will convert: empty when this page's HTML is known."""
-        if "\0" in markdown:  # never kept (see after_render)
+        if self.base is None or "\0" in markdown:  # never kept (see after_render)
             return markdown
         # Studio's blocks are sealed with a nonce of this process: keyed and kept without it
         key = key_of(self.base, page.file.src_uri, page.url, keyable(markdown))
