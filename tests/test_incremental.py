@@ -82,3 +82,14 @@ def test_an_author_cannot_forge_a_seal_through_the_kept_html(tmp_path):
         page = project / "site" / "index.html"
         if page.exists():
             assert "alert(1)" not in page.read_text(encoding="utf-8")
+
+
+def test_personal_data_in_a_page_is_reported_on_every_build(tmp_path):
+    """Pages found clean are not scanned again; a page with a phone number is, every build."""
+    project = _small_project(tmp_path, {"index.md": "# 首页\n\n私域运营。\n", "a.md": "# 店长\n\n电话 13812345678。\n"})
+    for _ in range(2):
+        proc = run_studio("build", cwd=project)
+        assert "a.md" in proc.stderr and "138****5678" in proc.stderr
+    (project / "content" / "index.md").write_text("# 首页\n\n客服 13912345678。\n", encoding="utf-8")
+    proc = run_studio("build", cwd=project)  # a page found clean before, now with a number
+    assert "index.md" in proc.stderr and "139****5678" in proc.stderr

@@ -9,11 +9,13 @@ personal information is there. Files Studio itself generated (the ICS feeds) are
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
 from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from studio.cache import Cache, key_of
 from studio.data.reader import PRIVATE_SUFFIXES
 from studio.errors import BuildFailed, StudioError
 from studio.guard import pii
@@ -44,6 +46,11 @@ def scan_output(site: Path, project: "Project", generated: set[str]) -> list[Stu
         kinds.append("email")
     problems: list[StudioError] = []
     seen: set[str] = set()  # lines already scanned: the navigation repeats on every page
+    # the digests of the files a clean earlier build scanned with the same rules: not read again
+    cache = Cache.for_project(project.config, "site-pii")
+    rules = key_of("site-pii", kinds, allow)
+    known: frozenset[str] = cache.get(rules, frozenset()) if kinds and options.enabled else frozenset()
+    scanned: set[str] = set()
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         rel = path.relative_to(site).as_posix()
         suffix = path.suffix.lower()
@@ -57,7 +64,12 @@ def scan_output(site: Path, project: "Project", generated: set[str]) -> list[Stu
             continue
         if suffix not in TEXT_SUFFIXES:
             continue
-        finding = _first_finding(path.read_bytes().decode("utf-8", errors="replace"), kinds, allow, seen)
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        scanned.add(digest)
+        if digest in known:
+            continue
+        finding = _first_finding(data.decode("utf-8", errors="replace"), kinds, allow, seen)
         if finding is not None:
             f, line = finding
             problems.append(StudioError(
@@ -67,6 +79,11 @@ def scan_output(site: Path, project: "Project", generated: set[str]) -> list[Stu
         if len(problems) >= MAX_LISTED:
             problems.append(StudioError("and possibly more; fix the ones above first", file="site/"))
             break
+    if not problems and scanned and cache.enabled:
+        # only a clean site is remembered: a line is scanned in the first file that holds it
+        # (``seen``), so one file is known clean only when every file is
+        cache.put(rules, frozenset(scanned))
+        cache.prune()  # the digests kept under other rules
     return problems
 
 

@@ -9,10 +9,13 @@ detectors and masking are the ``studio.guard`` library.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Iterator
 
+from studio.cache import Cache, key_of
 from studio.core.project import Project
 from studio.data.reader import DATA_SUFFIXES
 from studio.errors import StudioError, did_you_mean
@@ -51,10 +54,30 @@ def guard_project(project: Project) -> None:
     for path in sorted(data_files):  # a large CSV the engine reads: a bounded sample of its rows
         sample = SAMPLE_BYTES if door.in_engine(path) else None
         problems += scan_data_file(path, door.rules_for(path), options, headers_seen, sample)
+    # pages an earlier build found clean (same bytes, same allow list, same options) are not
+    # read for PII again: on 1,000 long pages the scan is a second of every build
+    cache = Cache.for_project(project.config, "pages-pii")
+    settings = key_of("pages-pii", options.model_dump(mode="json"))
+    known: frozenset[str] = cache.get(settings, frozenset())
+    clean: set[str] = set()
     for root in roots(project):
         for path in walk(root, {".md"}):
             rules = page_rules.get(path.resolve())
-            problems += scan_page(path, list(options.allow) + (rules.allow if rules else []), options)
+            allow = list(options.allow) + (rules.allow if rules else [])
+            try:
+                digest = hashlib.sha256(path.read_bytes() + json.dumps(allow, ensure_ascii=False).encode()).hexdigest()
+            except OSError:
+                digest = ""  # the loader reports unreadable pages
+            if digest and digest in known:
+                clean.add(digest)
+                continue
+            found = scan_page(path, allow, options)
+            problems += found
+            if digest and not found:
+                clean.add(digest)
+    if cache.enabled and clean != known:
+        cache.put(settings, frozenset(clean))
+    cache.prune()  # entries of other options (the one read above counts as used)
     problems += unused_declarations(project, page_rules, uses, headers_seen)
     for p in problems:
         if p.rule == "pii" and p.severity == "error":
