@@ -215,28 +215,40 @@ def test_results_show_a_highlighted_snippet(visit, site_url):
     assert v.outside_requests() == [] and v.console_errors == []
 
 
+def small_site(root: Path, pages: dict[str, str], studio: str = "studio") -> Path:
+    """A project of ``pages`` (name -> Markdown) with Material's search box, built."""
+    (root / "content").mkdir()
+    write(root / "mkdocs.yml", f"""\
+        site_name: t
+        docs_dir: content
+        theme: {{name: material, language: zh, font: false}}
+        plugins: [search, {studio}]
+        """)
+    for name, text in pages.items():
+        write(root / "content" / name, text)
+    run_studio("build", cwd=root, check=True)
+    return root / "site"
+
+
+def type_into_search(v, query: str):
+    box = v.page.locator(".md-search__input")
+    box.click()
+    box.fill(query)
+    box.press("End")
+    return box
+
+
 @pytest.mark.browser
 def test_simplified_query_finds_a_traditional_page_shown_as_written(tmp_path, visit):
     """Both directions, on a small project with one traditional article."""
     from conftest import serve_dir
 
-    (tmp_path / "content").mkdir()
-    write(tmp_path / "mkdocs.yml", """\
-        site_name: t
-        docs_dir: content
-        theme: {name: material, language: zh, font: false}
-        plugins: [search, studio]
-        """)
-    write(tmp_path / "content" / "index.md", "# 首页\n\n私域运营的首页。\n")
-    write(tmp_path / "content" / "tw.md", "# 會員復購\n\n門店社羣的復購率，靠企業微信每天發券。\n")
-    run_studio("build", cwd=tmp_path, check=True)
-    server = serve_dir(tmp_path / "site")
+    site = small_site(tmp_path, {"index.md": "# 首页\n\n私域运营的首页。\n",
+                                 "tw.md": "# 會員復購\n\n門店社羣的復購率，靠企業微信每天發券。\n"})
+    server = serve_dir(site)
     try:
         v = visit(f"http://127.0.0.1:{server.server_address[1]}/")
-        box = v.page.locator(".md-search__input")
-        box.click()
-        box.fill("复购率 社群")
-        box.press("End")
+        type_into_search(v, "复购率 社群")
         v.page.wait_for_selector(".md-search-result__item mark")
         item = v.page.locator(".md-search-result__item", has=v.page.locator("a[href*='tw/']"))
         text = item.first.inner_text()
@@ -388,29 +400,15 @@ def test_a_big_index_is_written_in_parts_each_page_in_one(seg, tmp_path):
 def test_a_site_indexed_in_parts_finds_pages_of_every_part(tmp_path, visit):
     from conftest import serve_dir
 
-    (tmp_path / "content").mkdir()
-    write(tmp_path / "mkdocs.yml", """\
-        site_name: t
-        docs_dir: content
-        theme: {name: material, language: zh, font: false}
-        plugins:
-          - search
-          - studio:
-              search: {index_pages: 3}
-        """)
-    write(tmp_path / "content" / "index.md", "# 首页\n\n私域运营的首页。\n")
-    for i in range(1, 10):
-        write(tmp_path / "content" / f"n{i}.md", f"# 笔记{i}\n\n第{i}篇讲社群复购，标记词 needle{i}。\n")
-    run_studio("build", cwd=tmp_path, check=True)
-    manifest = json.loads((tmp_path / "site" / "search" / "studio" / "manifest.json").read_text())
+    notes = {f"n{i}.md": f"# 笔记{i}\n\n第{i}篇讲社群复购，标记词 needle{i}。\n" for i in range(1, 10)}
+    site = small_site(tmp_path, {"index.md": "# 首页\n\n私域运营的首页。\n", **notes},
+                      studio="{studio: {search: {index_pages: 3}}}")
+    manifest = json.loads((site / "search" / "studio" / "manifest.json").read_text())
     assert len(manifest["indexes"]) >= 2
-    server = serve_dir(tmp_path / "site")
+    server = serve_dir(site)
     try:
         v = visit(f"http://127.0.0.1:{server.server_address[1]}/")
-        box = v.page.locator(".md-search__input")
-        box.click()
-        box.fill("社群复购")
-        box.press("End")
+        box = type_into_search(v, "社群复购")
         # the nine notes, whichever part holds them (and the metrics page that defines 复购)
         v.page.wait_for_function("document.querySelector('.md-search-result__meta') && parseInt("
                                  "document.querySelector('.md-search-result__meta').textContent.match(/\\d+/)) >= 9")
