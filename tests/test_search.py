@@ -362,9 +362,13 @@ def test_the_index_cut_in_a_background_process_is_the_index_cut_at_the_end(tmp_p
     assert beside.finish(tmp_path / "b") == manifest
     assert manifest["pages"] == pages - 1  # one page says search: exclude
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    again = indexer(tmp_path / "c1")  # every page as before: the vocabulary comes from the cache
+    for item in items:
+        again.add(item)
+    assert again.finish(tmp_path / "warm") == manifest and _files(tmp_path / "warm") == _files(tmp_path / "a")
     # what the process read and wrote in its cache is kept by the build's pruning
-    # (a record per page, the cut words of each page kept, the Pagefind index)
-    assert at_end.cache.used == beside.cache.used and len(beside.cache.used) == pages + (pages - 1) + 1
+    # (a record per page, the cut words of each page kept, the Pagefind index, the vocabulary)
+    assert at_end.cache.used == beside.cache.used and len(beside.cache.used) == pages + (pages - 1) + 2
 
 
 def test_a_failed_build_stops_its_indexing_process(tmp_path):

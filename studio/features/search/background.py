@@ -121,7 +121,7 @@ class Indexer:
         kept = [self.prepared[i] for i in range(len(self.items)) if self.prepared[i][0] is not None]
         records: list[Record] = [rec for rec, _ in kept]
         return write_cut(records, [cut for _, cut in kept], writer, Path(site_dir), self.results, self.cache,
-                         self.index_pages or INDEX_PAGES)
+                         self.index_pages or INDEX_PAGES, self.fingerprint)
 
 
 class IndexProcess:

@@ -28,7 +28,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studio.cache import Cache
+from studio.cache import Cache, key_of
 from studio.errors import StudioError
 from .normalize import fold, normalize
 from .records import Record, mark_listings
@@ -211,7 +211,7 @@ def write_index(records: list[Record], segmenter: Segmenter, synonyms: Synonyms,
     cache = cache or Cache(None, "search")
     writer = PageWriter(segmenter, synonyms)
     cuts = cut_pages(writer, records, cache, WRITER_VERSION + fingerprint, progress)
-    return write_cut(records, cuts, writer, site_dir, results, cache, index_pages)
+    return write_cut(records, cuts, writer, site_dir, results, cache, index_pages, WRITER_VERSION + fingerprint)
 
 
 def part_of(url: str, parts: int) -> int:
@@ -226,19 +226,27 @@ def part_dir(k: int) -> str:
 
 
 def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site_dir: Path, results: int,
-              cache: Cache, index_pages: int = INDEX_PAGES) -> dict:
-    """:func:`write_index` for pages already cut: ``cuts[i]`` is (Cut, vocabulary, parts) of ``records[i]``."""
-    from .cache import reuse_index
+              cache: Cache, index_pages: int = INDEX_PAGES, fingerprint: str = "") -> dict:
+    """:func:`write_index` for pages already cut: ``cuts[i]`` is (Cut, vocabulary, parts) of ``records[i]``.
+
+    ``fingerprint`` (the cut words' cache fingerprint) lets the vocabulary files be reused
+    when every page's cut words are those of an earlier build.
+    """
+    from .cache import cut_key, reuse_index
 
     mark_listings(records)
     seg = writer.seg
     counts = seg.pages_with
+    vocabulary_key = (key_of("search-vocabulary", fingerprint, results, index_pages, [cut_key(fingerprint, r) for r in records])
+                      if fingerprint and cache.enabled else None)
+    kept = cache.get(vocabulary_key) if vocabulary_key else None  # (manifest, files under STUDIO_DIR)
     pages = []
     for rec, (cut, vocab, parts) in zip(records, cuts):
-        seg.vocab.update(vocab)
-        for word in vocab:  # the dictionary words of one page: its document frequencies
-            counts[word] = counts.get(word, 0) + 1
-        seg.parts.update(parts)
+        if kept is None:
+            seg.vocab.update(vocab)
+            for word in vocab:  # the dictionary words of one page: its document frequencies
+                counts[word] = counts.get(word, 0) + 1
+            seg.parts.update(parts)
         pages.append(writer.assemble(rec, cut))
     out = site_dir / PAGEFIND_DIR
     if out.exists():
@@ -253,12 +261,25 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
     for k, part in enumerate(split):  # one after another: one part in memory at a time
         where = site_dir / part_dir(k)
         reuse_index(part, where, cache, lambda part=part, where=where, k=k: _index(part, where, runtime=k == 0))
+    base = site_dir / STUDIO_DIR
+    if kept is not None:
+        manifest, files = kept
+        if base.exists():
+            shutil.rmtree(base)
+        for rel, data in files.items():
+            (base / rel).parent.mkdir(parents=True, exist_ok=True)
+            (base / rel).write_bytes(data)
+        return manifest
     # each glossary name as the index holds it (its words, folded): the browser searches a
     # query word's other names too, so an alias counts as the word (个微 → 个人微信)
     groups = [[" ".join(fold(w) for w in seg.words(n)) for n in names] for names, _ in writer.synonyms.groups]
-    return write_vocabulary(seg, site_dir, results, pages=len(records),
-                            synonyms=[[n for n in g if n] for g in groups],
-                            indexes=[part_dir(k) + "/" for k in range(1, len(split))])
+    manifest = write_vocabulary(seg, site_dir, results, pages=len(records),
+                                synonyms=[[n for n in g if n] for g in groups],
+                                indexes=[part_dir(k) + "/" for k in range(1, len(split))])
+    if vocabulary_key:
+        cache.put(vocabulary_key, (manifest, {p.relative_to(base).as_posix(): p.read_bytes()
+                                              for p in base.rglob("*") if p.is_file()}))
+    return manifest
 
 
 def _index(pages: list[_Page], out: Path, runtime: bool = True) -> None:
