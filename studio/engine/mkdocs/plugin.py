@@ -25,7 +25,6 @@ from studio.config import StudioConfig
 from studio.cache import Cache, key_of, portable
 from studio.engine.mkdocs_yaml import option_problems
 from studio.engine.progress import BuildProgress
-from .rendered import RenderCache
 from studio.errors import Report, StudioError
 from studio.guard.html import escape_text, escaped_meta, guard_page, keyable
 from studio.core.project import Project
@@ -33,6 +32,7 @@ from studio.data.reader import PRIVATE_SUFFIXES  # raw (possibly personal) data:
 from studio.features.builtin import load_project
 from studio.features.provenance.history import links_from
 from studio.features.search.site import SiteSearch  # issue 5: Chinese search
+from .rendered import RenderCache
 
 log = logging.getLogger("mkdocs.plugins.studio")
 
@@ -182,10 +182,10 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
                     order=self.output.nav_order, max_pages=cfg.nav.max_pages,
                     folder_titles={k: escape_text(v) for k, v in self.output.nav_titles.items()})
         self._nav = nav
-        if self.rendered is not None:
-            self.rendered.close()
+        self._stop_reuse()
         # pages render next; every plugin's on_files has run, so the site's file list is final
-        self.rendered = None if self.serving or not self.page_cache.enabled else RenderCache(self.page_cache, config, files)
+        if not self.serving and self.page_cache.enabled:
+            self.rendered = RenderCache(self.page_cache, config, files)
         return nav
 
     def on_env(self, env, *, config, files):
@@ -300,20 +300,22 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
                     raise StudioBuildError([problem]) from None
         finally:
             self.progress.stop()
-            if self.rendered is not None:
-                self.rendered.close()
-                self.rendered = None
+            self._stop_reuse()
         for cache in (self.project.extras.get("cache:charts") if self.project else None,
                       self.project.data.engine.cache if self.project else None,  # query results
                       getattr(self.search, "cache", None), self.page_cache):
             if cache is not None:
                 cache.prune()  # entries this build did not use (studio.cache)
 
-    def on_build_error(self, *, error) -> None:
-        self.progress.stop()
+    def _stop_reuse(self) -> None:
+        """The rendered-page cache of this build is done (its warning counter detached)."""
         if self.rendered is not None:
             self.rendered.close()
             self.rendered = None
+
+    def on_build_error(self, *, error) -> None:
+        self.progress.stop()
+        self._stop_reuse()
         if self.search is not None:
             self.search.close()
         if isinstance(error, StudioBuildError):

@@ -73,8 +73,8 @@ class RenderCache:
         self.cache = cache
         site = sorted((f.src_uri, f.dest_uri, f.url) for f in files)
         try:
-            self.base: str | None = key_of(KEY, stable(config["markdown_extensions"]),
-                                           stable(config["mdx_configs"] or {}), bool(config["use_directory_urls"]), site)
+            self.base: str | None = key_of(KEY, stable(config["markdown_extensions"]), stable(config["mdx_configs"] or {}),
+                                           bool(config["use_directory_urls"]), site)
         except Unstable:  # options a key cannot hold: every page is converted, as without the cache
             self.base = None
         self._hits: dict[int, tuple[str, tuple]] = {}  # id(page) -> (its Markdown, what render made)

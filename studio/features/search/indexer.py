@@ -237,8 +237,10 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
     mark_listings(records)
     seg = writer.seg
     counts = seg.pages_with
-    vocabulary_key = (key_of("search-vocabulary", fingerprint, results, index_pages, [cut_key(fingerprint, r) for r in records])
-                      if fingerprint and cache.enabled else None)
+    vocabulary_key = None
+    if fingerprint and cache.enabled:
+        vocabulary_key = key_of("search-vocabulary", fingerprint, results, index_pages,
+                                [cut_key(fingerprint, r) for r in records])
     kept = cache.get(vocabulary_key) if vocabulary_key else None  # (manifest, files under STUDIO_DIR)
     pages = []
     for rec, (cut, vocab, parts) in zip(records, cuts):
