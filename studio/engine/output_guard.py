@@ -65,10 +65,11 @@ def scan_output(site: Path, project: "Project", generated: set[str]) -> list[Stu
         if suffix not in TEXT_SUFFIXES:
             continue
         data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        scanned.add(digest)
-        if digest in known:
-            continue
+        if cache.enabled:
+            digest = hashlib.sha256(data).hexdigest()
+            scanned.add(digest)
+            if digest in known:
+                continue
         finding = _first_finding(data.decode("utf-8", errors="replace"), kinds, allow, seen)
         if finding is not None:
             f, line = finding

@@ -97,12 +97,14 @@ def _kinds(options: PiiOptions, email: bool) -> list[str]:
     return [k for k in options.detect if k != "email" or email]
 
 
-def scan_page(path: Path, allow: Iterable[str], options: PiiOptions) -> list[StudioError]:
-    """Findings in a Markdown file (front matter included), as ``file:line:column``."""
-    try:
-        text = _read_text(path)
-    except StudioError:
-        return []  # the loader already reports unreadable pages
+def scan_page(path: Path, allow: Iterable[str], options: PiiOptions, text: str | None = None) -> list[StudioError]:
+    """Findings in a Markdown file (front matter included), as ``file:line:column``; ``text``
+    is the file's text when the caller has read it already."""
+    if text is None:
+        try:
+            text = _read_text(path)
+        except StudioError:
+            return []  # the loader already reports unreadable pages
     kinds = _kinds(options, options.page_email)
     return scan_text_lines(path, text, list(allow), kinds, options.max_per_file, "the page")
 

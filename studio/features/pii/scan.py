@@ -17,7 +17,7 @@ from typing import Iterator
 
 from studio.cache import Cache, key_of
 from studio.core.project import Project
-from studio.data.reader import DATA_SUFFIXES
+from studio.data.reader import DATA_SUFFIXES, read_text
 from studio.errors import StudioError, did_you_mean
 from studio.guard.options import ColumnRules
 from studio.guard.scan import column_matches, scan_data_file, scan_page
@@ -65,16 +65,16 @@ def guard_project(project: Project) -> None:
             rules = page_rules.get(path.resolve())
             allow = list(options.allow) + (rules.allow if rules else [])
             try:
-                digest = hashlib.sha256(path.read_bytes() + json.dumps(allow, ensure_ascii=False).encode()).hexdigest()
-            except OSError:
-                digest = ""  # the loader reports unreadable pages
-            if digest and digest in known:
-                clean.add(digest)
-                continue
-            found = scan_page(path, allow, options)
-            problems += found
-            if digest and not found:
-                clean.add(digest)
+                text = read_text(path)
+            except StudioError:
+                continue  # the loader reports unreadable pages
+            digest = hashlib.sha256(json.dumps([text, allow], ensure_ascii=False).encode()).hexdigest()
+            if digest not in known:
+                found = scan_page(path, allow, options, text)
+                problems += found
+                if found:
+                    continue
+            clean.add(digest)
     if cache.enabled and clean != known:
         cache.put(settings, frozenset(clean))
     cache.prune()  # entries of other options (the one read above counts as used)

@@ -65,11 +65,21 @@ def reuse_index(pages: list, out: Path, cache: Cache, build: Callable[[], None])
     key = key_of("pagefind-index", engine, [(p.url, p.html, sorted(p.originals.items())) for p in pages])
     files = cache.get(key)
     if files is not None:
-        for rel, data in files.items():
-            path = out / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+        write_files(out, files)
         return
     build()
     if cache.enabled:
-        cache.put(key, {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+        cache.put(key, files_under(out))
+
+
+def files_under(base: Path) -> dict[str, bytes]:
+    """Every file under ``base`` (relative path -> bytes): a folder of output, to cache."""
+    return {p.relative_to(base).as_posix(): p.read_bytes() for p in base.rglob("*") if p.is_file()}
+
+
+def write_files(base: Path, files: dict[str, bytes]) -> None:
+    """:func:`files_under`'s folder written back under ``base``."""
+    for rel, data in files.items():
+        path = base / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)

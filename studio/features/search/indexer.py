@@ -232,7 +232,7 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
     ``fingerprint`` (the cut words' cache fingerprint) lets the vocabulary files be reused
     when every page's cut words are those of an earlier build.
     """
-    from .cache import cut_key, reuse_index
+    from .cache import cut_key, files_under, reuse_index, write_files
 
     mark_listings(records)
     seg = writer.seg
@@ -268,9 +268,7 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
         manifest, files = kept
         if base.exists():
             shutil.rmtree(base)
-        for rel, data in files.items():
-            (base / rel).parent.mkdir(parents=True, exist_ok=True)
-            (base / rel).write_bytes(data)
+        write_files(base, files)
         return manifest
     # each glossary name as the index holds it (its words, folded): the browser searches a
     # query word's other names too, so an alias counts as the word (个微 → 个人微信)
@@ -279,8 +277,7 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
                                 synonyms=[[n for n in g if n] for g in groups],
                                 indexes=[part_dir(k) + "/" for k in range(1, len(split))])
     if vocabulary_key:
-        cache.put(vocabulary_key, (manifest, {p.relative_to(base).as_posix(): p.read_bytes()
-                                              for p in base.rglob("*") if p.is_file()}))
+        cache.put(vocabulary_key, (manifest, files_under(base)))
     return manifest
 
 
