@@ -66,7 +66,9 @@ def site(built_project: Path) -> Path:
     return built_project / "site"
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder without logging each request (tests may subclass it)."""
+
     def log_message(self, *args) -> None:  # keep test output clean
         pass
 
@@ -75,8 +77,9 @@ class _Server(socketserver.ThreadingTCPServer):
     request_queue_size = 128  # a page asks for many files at once; the default 5 refuses some on a busy machine
 
 
-def serve_dir(directory: Path):
-    handler = functools.partial(_Quiet, directory=str(directory))
+def serve_dir(directory: Path, handler_class: type = QuietHandler):
+    """``directory`` served on 127.0.0.1 (a free port) from a thread, until ``shutdown()``."""
+    handler = functools.partial(handler_class, directory=str(directory))
     server = _Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -257,6 +257,48 @@ def test_simplified_query_finds_a_traditional_page_shown_as_written(tmp_path, vi
         server.shutdown()
 
 
+@pytest.mark.browser
+def test_a_search_file_that_fails_once_is_fetched_again(tmp_path, visit):
+    """A phone on a weak network, a busy server: the first request for each search file fails
+    (503, or the connection closed without an answer), and the query still finds the page,
+    with no error shown. Without the retry Pagefind keeps the chunk as empty: 名创优品 would
+    find nothing for the rest of the visit."""
+    import threading
+
+    from conftest import QuietHandler, serve_dir
+
+    site = small_site(tmp_path, {"index.md": "# 首页\n\n私域运营的首页。\n",
+                                 "miniso.md": "# 名创优品\n\n名创优品在收银台放一张进群台卡。\n"})
+    failed: list[str] = []
+    lock = threading.Lock()
+
+    class Flaky(QuietHandler):
+        def do_GET(self):
+            path = self.path.split("?")[0]
+            with lock:
+                first = path.startswith("/search/") and path not in failed
+                if first:
+                    failed.append(path)
+            if not first:
+                return super().do_GET()
+            if len(failed) % 2:
+                self.send_error(503, "busy")
+            else:
+                self.close_connection = True  # no answer at all
+
+    server = serve_dir(site, Flaky)
+    try:
+        v = visit(f"http://127.0.0.1:{server.server_address[1]}/")
+        type_into_search(v, "名创优品")
+        v.page.wait_for_selector(".md-search-result__item mark")
+        hrefs = v.page.eval_on_selector_all(".md-search-result__item > a:first-child", "els => els.map(e => e.href)")
+        assert any("miniso/" in h for h in hrefs)
+        kinds = {Path(p).suffix for p in failed}
+        assert {".json", ".pf_index", ".pf_fragment"} <= kinds, failed  # the vocabulary and Pagefind's files
+        assert v.console_errors == []
+    finally:
+        server.shutdown()
+
 def test_lunr_engine_keeps_material_index_with_studio_words(tmp_path):
     """engine: lunr (a site opened from file://): Material's index, plus a simplified 'keys' field."""
     (tmp_path / "content").mkdir()

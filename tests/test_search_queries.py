@@ -138,10 +138,14 @@ def search(page, query: str, site_url: str) -> list[str]:
     page.wait_for_function("document.querySelectorAll('.md-search-result__item').length === 0")
     box.fill(query)
     box.press("End")
+    # the list answers this query (results.js marks it): an older answer (the empty box's)
+    # arriving after typing would show 「没有」 for a moment
     page.wait_for_function(
-        """() => document.querySelectorAll('.md-search-result__item').length > 0
-            || document.querySelector('.md-search-result__meta').textContent.includes('没有')""",
-        timeout=30_000)
+        """q => { const list = document.querySelector('.md-search-result__list')
+                 return list && list.dataset.query === q
+                   && (list.querySelectorAll('.md-search-result__item').length > 0
+                       || document.querySelector('.md-search-result__meta').textContent.includes('没有')) }""",
+        arg=query, timeout=30_000)
     hrefs = page.eval_on_selector_all(
         ".md-search-result__item > a:first-child", "els => els.map(e => e.href.split(/[?#]/)[0])")
     return [h.removeprefix(site_url) for h in hrefs]

@@ -4,7 +4,10 @@
  * - the true number of matching pages (the worker sends the first page of results and
  *   `total`), in Material's own words (「24 个符合条件的结果」);
  * - 「显示更多」 at the end of the list: the next results, drawn as Material draws a result
- *   (same classes, same highlight links), appended without redrawing the list. */
+ *   (same classes, same highlight links), appended without redrawing the list;
+ * - which query the list answers (`data-query`): Material's list may show an answer that
+ *   arrives after the box changed (「没有」 for an older, empty query), so a test or a
+ *   script waits for the list of the query it typed. */
 window.StudioSearchUI = (() => {
   "use strict"
   const RESULT = 3, MORE = "studio-more", MORE_RESULT = "studio-more-result"
@@ -82,6 +85,7 @@ window.StudioSearchUI = (() => {
     const list = document.querySelector(".md-search-result__list")
     if (!message || !meta || !list) return
     const data = message.data || {}
+    if (message.type === RESULT && typeof data.asked === "string") list.dataset.query = data.asked
     if (message.type === RESULT && typeof data.total === "number") {
       state = { total: data.total, shown: (data.items || []).length }
       if (data.total > state.shown) meta.textContent = counted(data.total)

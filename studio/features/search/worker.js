@@ -79,9 +79,48 @@ if (ENGINE === "lunr") {
   let state = null
   let latest = 0
 
+  /* A file that fails to load (a phone losing the network for a moment, a busy server
+     refusing a connection or answering 503) is fetched again after a short wait, twice.
+     Every fetch of this worker goes through here, Pagefind's too: Pagefind keeps an index
+     chunk that failed to load as empty for the rest of the visit, so one lost request
+     would lose a word (「名创优品」 finding nothing). The body is read here as well, so a
+     connection cut halfway is retried like one refused. */
+  const RETRY_AFTER = [100, 500]  // ms
+  const NO_BODY = new Set([101, 204, 205, 304])
+  const fetchOnce = self.fetch.bind(self)
+  self.fetch = async (input, init) => {
+    for (let attempt = 0; ; attempt++) {
+      const last = attempt >= RETRY_AFTER.length
+      try {
+        const response = await fetchOnce(input, init)
+        if (NO_BODY.has(response.status) || (response.status < 500 && response.status !== 429) || last) {
+          if (NO_BODY.has(response.status)) return response
+          const body = await response.arrayBuffer()
+          return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+        }
+      } catch (err) {
+        if (last) throw err
+      }
+      await new Promise(resolve => setTimeout(resolve, RETRY_AFTER[attempt]))
+    }
+  }
+
+  /* import() is no fetch: a module that failed to load stays failed under its URL, so it is
+     asked for again under another (Pagefind is given its folder, not told by its URL) */
+  async function importAgain(url) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await import(attempt ? `${url.href}?attempt=${attempt}` : url.href)
+      } catch (err) {
+        if (attempt >= RETRY_AFTER.length) throw err
+        await new Promise(resolve => setTimeout(resolve, RETRY_AFTER[attempt]))
+      }
+    }
+  }
+
   const setup = () => state = state || (async () => {
     const manifest = await (await fetch(new URL("search/studio/manifest.json?v=" + VERSION, ROOT))).json()
-    const pagefind = await import(new URL("search/pagefind/pagefind.js", ROOT).href)
+    const pagefind = await importAgain(new URL("search/pagefind/pagefind.js", ROOT))
     // long pages (a glossary, a teardown) should not lose to short ones that mention a word
     // once, nor a long calendar that repeats it win over the page about it (tuned on
     // tests/test_search_queries.py: 0.3 and 0.75 both rank worse)
@@ -111,6 +150,9 @@ if (ENGINE === "lunr") {
         // once more if a file failed to load (a busy server): an empty list would say 「没有」
         data = await search(state, text).catch(err => id === latest ? search(state, text) : Promise.reject(err))
         if (zensical) data = toZensical(zensical, data)
+        // the query answered: Material's list says 「没有」 for an empty answer that comes
+        // after the box changed, so whoever waits on the list can tell (results.js)
+        data.asked = text
       } catch (err) {
         console.warn("Studio search failed:", err)
       }
@@ -171,10 +213,10 @@ if (ENGINE === "lunr") {
     const id = ch.codePointAt(0) % state.manifest.shards
     if (!state.shards.has(id)) {
       const url = new URL(`search/studio/vocab/${id}.json?v=${state.manifest.version}`, ROOT)
-      /* A shard that fails to load (a busy server refusing a connection) is fetched again,
-         once now and else by the next query: without it the query is cut into characters. */
+      /* A shard that still fails to load (fetch has retried) is fetched again by the next
+         query; this one is cut into characters. */
       const get = () => fetch(url).then(r => { if (!r.ok) throw new Error(r.status); return r.json() })
-      state.shards.set(id, get().catch(get).catch(() => { state.shards.delete(id); return {} }))
+      state.shards.set(id, get().catch(() => { state.shards.delete(id); return {} }))
     }
     return state.shards.get(id)
   }
