@@ -383,16 +383,20 @@ def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def _indexer(cache_dir: Path):
+    from studio.cache import Cache
+    from studio.features.search.background import Indexer
+
+    return Indexer([("抽盒机", None)], [["企业微信", "企微"]], ["tags"], 10, Cache(cache_dir, "search"), "fp")
+
+
 @pytest.mark.parametrize("pages", [10, 80])  # 80: the pages left at the end are cut on every core
 def test_the_index_cut_in_a_background_process_is_the_index_cut_at_the_end(tmp_path, pages):
     """A build hands each page to a forked indexing process as it renders; the search files it
     writes are byte for byte those of indexing every page at the end, in the build's process."""
-    from studio.cache import Cache
-    from studio.features.search.background import Indexer, IndexProcess
+    from studio.features.search.background import IndexProcess
 
-    def indexer(cache_dir: Path) -> Indexer:
-        return Indexer([("抽盒机", None)], [["企业微信", "企微"]], ["tags"], 10, Cache(cache_dir, "search"), "fp")
-
+    indexer = _indexer
     items = _pages_for_index(pages)
     at_end = indexer(tmp_path / "c1")
     for item in items:
@@ -411,6 +415,32 @@ def test_the_index_cut_in_a_background_process_is_the_index_cut_at_the_end(tmp_p
     # what the process read and wrote in its cache is kept by the build's pruning
     # (a record per page, the cut words of each page kept, the Pagefind index, the vocabulary)
     assert at_end.cache.used == beside.cache.used and len(beside.cache.used) == pages + (pages - 1) + 2
+
+
+@pytest.mark.parametrize("late", [0, 1])
+def test_an_index_sealed_while_templates_fill_is_the_index_written_at_the_end(tmp_path, late):
+    """MkDocs renders every page, then fills the templates: the adapter seals the index then,
+    and it is written meanwhile. A page that comes after the seal (a plugin adding one late)
+    has it written again: the files are those of indexing every page at the end either way."""
+    from studio.features.search.background import IndexProcess
+
+    items = _pages_for_index(80)
+    at_end = _indexer(tmp_path / "c1")
+    for item in items:
+        at_end.add(item)
+    manifest = at_end.finish(tmp_path / "a")
+    beside = IndexProcess(_indexer(tmp_path / "c2"))
+    for item in items[:len(items) - late]:
+        beside.add(item)
+    beside.seal(tmp_path / "b")
+    for item in items[len(items) - late:]:
+        beside.add(item)
+    told = []
+    assert beside.finish(tmp_path / "b", told.append) == manifest
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    assert sum(told) == len(items)  # the progress bar still reaches every page
+    # (and the sealed index of the pages before a late one is kept in the cache too)
+    assert at_end.cache.used == beside.cache.used if not late else at_end.cache.used < beside.cache.used
 
 
 def test_a_failed_build_stops_its_indexing_process(tmp_path):

@@ -190,6 +190,8 @@ class StudioPlugin(BasePlugin[StudioPluginConfig]):
 
     def on_env(self, env, *, config, files):
         self.live = (files, self._nav, env) if self.serving else None
+        if self.search and not self.serving:  # every page is rendered; templates come next
+            self.search.pages_done(config.site_dir)
         return env
 
     # pages --------------------------------------------------------------------------

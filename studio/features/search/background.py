@@ -4,9 +4,12 @@ A cold build spends a second or more on search that needs nothing of the rest of
 loading jieba's dictionary, reading each page's HTML into sections, cutting them into
 words. So `studio build` forks one process as soon as the project is loaded; the engine
 adapter hands it each page as it is rendered, and that process loads the dictionary and
-cuts the pages while the engine renders the next ones (MkDocs renders on one core). When
-the engine is done, the pages still waiting are cut on every core and the index is written
-there; the build gets the manifest back.
+cuts the pages while the engine renders the next ones (MkDocs renders on one core). Once
+the engine has every page's HTML (MkDocs renders all pages before it fills any template),
+the adapter *seals* the index: the pages still waiting are cut on every core and the index
+is written into the site while the engine fills its templates. When the engine is done,
+the build gets the manifest back (the index is written again only if a page came after
+the seal, as from a plugin adding pages late).
 
 Where forking is not possible or not wise (a threaded ``serve``, not Linux) the same
 :class:`Indexer` runs in the build's own process, after the last page.
@@ -111,6 +114,8 @@ class Indexer:
         if progress and len(missing) < len(self.items):
             progress(len(self.items) - len(missing))
         writer = self.writer  # loaded before forking: the children inherit the dictionary
+        seg = writer.seg  # the vocabulary is counted afresh: a page after a seal writes it again
+        seg.vocab, seg.parts, seg.pages_with = {}, {}, {}
 
         def done(k: int, result: tuple) -> None:
             self._keep(missing[k], result)
@@ -154,6 +159,10 @@ class IndexProcess:
     def add(self, item: PageText) -> None:
         self._tasks.send(("page", item))
 
+    def seal(self, site_dir: Path) -> None:
+        """Every page is in: write the index into ``site_dir`` now, while the engine goes on."""
+        self._tasks.send(("seal", str(site_dir)))
+
     def finish(self, site_dir: Path, progress: Callable[[int], None] | None = None) -> dict:
         done = False
         try:
@@ -189,9 +198,43 @@ class IndexProcess:
 
 
 def _serve(indexer: Indexer, tasks, results) -> None:
-    """The child: prepare pages as they come; on ``finish``, the rest on every core, then the index."""
-    pages: queue.Queue = queue.Queue()  # None: the build has sent its last page (or is gone)
-    end: list = []  # the "finish" message; empty when the build went away
+    """The child: prepare pages as they come; on ``seal``, the rest on every core, then the
+    index (quietly: the build reads nothing until ``finish``); on ``finish``, the index again
+    if pages came after the seal, then the manifest."""
+    indexer.writer  # the dictionary loads while the build compiles its pages
+    sealed = None  # (site folder, pages, manifest) of the index written on ``seal``
+    while True:
+        end = _take_pages(indexer, tasks)
+        if end is None:
+            return  # the build stopped: nothing to write
+        kind, site_dir = end
+        if kind != "seal":
+            break
+        try:
+            sealed = (site_dir, len(indexer.items), indexer.finish(Path(site_dir)))
+        except BaseException:
+            sealed = None  # written again on finish, which reports the problem
+    try:
+        if sealed is not None and sealed[:2] == (site_dir, len(indexer.items)):
+            results.send(("progress", len(indexer.items)))
+            manifest = sealed[2]
+        else:
+            manifest = indexer.finish(Path(site_dir), lambda n: results.send(("progress", n)))
+        results.send(("done", manifest, sorted(indexer.cache.used)))
+    except StudioError as problem:
+        results.send(("problem", problem.message, problem.hint))
+    except BaseException:
+        results.send(("crash", traceback.format_exc()))
+    finally:
+        results.close()
+
+
+def _take_pages(indexer: Indexer, tasks) -> tuple | None:
+    """Prepare pages as they come, until a message that is not a page (returned), or None
+    when the build went away. Returns single-threaded: the pages left may then be cut on
+    forked processes."""
+    pages: queue.Queue = queue.Queue()  # None: no more pages (a message came, or the build is gone)
+    end: list = []
 
     def read() -> None:  # pages are read as they come, so the build never waits on a full pipe
         while True:
@@ -209,26 +252,15 @@ def _serve(indexer: Indexer, tasks, results) -> None:
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    indexer.writer  # the dictionary loads while the build compiles its pages
-    while not end:  # once the build is done, the pages left go to every core (finish)
+    while not end:  # once the pages are all in, those left go to every core (finish)
         item = pages.get()
         if item is None:
             break
         indexer.add(item)
         indexer.work()
-    reader.join()  # single-threaded again: the pages left may be cut on forked processes
-    if not end:
-        return  # the build stopped: nothing to write
+    reader.join()
     while not pages.empty():  # the reader has ended: nothing is added any more
         item = pages.get_nowait()
         if item is not None:
             indexer.add(item)
-    try:
-        manifest = indexer.finish(Path(end[0][1]), lambda n: results.send(("progress", n)))
-        results.send(("done", manifest, sorted(indexer.cache.used)))
-    except StudioError as problem:
-        results.send(("problem", problem.message, problem.hint))
-    except BaseException:
-        results.send(("crash", traceback.format_exc()))
-    finally:
-        results.close()
+    return end[0] if end else None

@@ -5,6 +5,7 @@
 - ``start``: as soon as the project is loaded, starts indexing in a process of its own
   (:mod:`~studio.features.search.background`), which then cuts pages while they render.
 - ``page``: hands each page's HTML and front matter to the indexer.
+- ``pages_done``: every page is in; the index is written while the engine fills templates.
 - ``post_page``: points Material at Studio's search worker (``studio-search.js``), which
   speaks Material's worker protocol.
 - ``post_build``: writes the Pagefind index and the vocabulary (or, with ``lunr``, lets
@@ -168,6 +169,12 @@ class SiteSearch:
                 output = (output[:match.start()] + f"<script>{_loader()}</script>" + output[match.start():])
                 output = output.replace(_FORM, '<form class="md-search__form">', 1)
         return output
+
+    def pages_done(self, site_dir: str | Path) -> None:
+        """The engine has handed every page and fills its templates next: the indexing
+        process writes the index meanwhile (post_build then only collects it)."""
+        if isinstance(self.indexer, IndexProcess):
+            self.indexer.seal(Path(site_dir))
 
     def post_build(self, site_dir: str | Path, progress=None) -> dict | None:
         """``progress(n)``, when given, is told of each page cut (studio.engine.progress)."""
