@@ -55,9 +55,15 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(socketserver.ThreadingTCPServer):
+    # a first query asks for dozens of files at once: the default backlog (5) refuses some,
+    # and a refused index chunk would be a query answered from less data than it needs
+    request_queue_size = 128
+
+
 def serve(directory: Path) -> socketserver.TCPServer:
     handler = functools.partial(_Quiet, directory=str(directory))
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -101,8 +107,12 @@ def type_query(page, query: str, first: bool) -> float:
     box.fill(query)
     box.press("End")  # Material reads the box on keyup: one query for the whole text
     # every benchmark query has results; 「没有找到」 may flash first (the answer to the
-    # empty box Material sends on focus), so it is not taken as the end
-    page.wait_for_function("document.querySelectorAll('.md-search-result__item').length > 0", timeout=120_000)
+    # empty box Material sends on focus), so the end is the first result of this query
+    # (the list says which query it answers: results.js)
+    page.wait_for_function(
+        """q => { const list = document.querySelector('.md-search-result__list')
+                 return list && list.dataset.query === q && list.querySelector('.md-search-result__item') }""",
+        arg=query, timeout=120_000)
     return (page.evaluate("performance.now()") - started) / 1000
 
 
@@ -135,7 +145,10 @@ def measure(url: str, queries: list[str]) -> dict:
                     except Exception:  # redirects and aborted requests have no body
                         pass
 
+            failed: list[str] = []  # a figure from a query that lost a file would be too small
             page.on("response", on_response)
+            page.on("response", lambda resp, failed=failed: resp.status >= 400 and failed.append(resp.url))
+            page.on("requestfailed", lambda req, failed=failed: failed.append(req.url))
             page.goto(url, wait_until="networkidle")
             before = len(got)
             seconds = type_query(page, query, first=True)
@@ -147,7 +160,9 @@ def measure(url: str, queries: list[str]) -> dict:
                 parts[kind(u)] = parts.get(kind(u), 0) + n
             cold.append({"query": query, "first_result_s": round(seconds, 3), "bytes": sum(got.values()),
                          "requests": len(got), "before_focus": before, "count": meta, "bytes_by_kind": parts})
-            print(f"  cold {query!r}: {seconds:.2f} s, {sum(got.values()) / 1000:.0f} KB, {meta} -> {first}")
+            cold[-1]["failed_requests"] = len(failed)
+            print(f"  cold {query!r}: {seconds:.2f} s, {sum(got.values()) / 1000:.0f} KB, {meta} -> {first}"
+                  + (f"  ({len(failed)} requests failed)" if failed else ""))
             if query == queries[-1]:  # the same tab, warm: every query once more
                 for q in queries:
                     got.clear()
