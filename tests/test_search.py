@@ -299,6 +299,22 @@ def test_a_search_file_that_fails_once_is_fetched_again(tmp_path, visit):
     finally:
         server.shutdown()
 
+def test_a_missing_pagefind_program_is_one_clear_error_and_the_old_site_stays(tmp_path):
+    import os
+    import subprocess
+
+    from conftest import STUDIO
+
+    site = small_site(tmp_path, {"index.md": "# 首页\n\n私域运营。\n"})
+    before = (site / "index.html").read_bytes()
+    (tmp_path / "content" / "index.md").write_text("# 首页\n\n改过的首页。\n", encoding="utf-8")
+    proc = subprocess.run([*STUDIO, "build"], cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "PAGEFIND_BINARY_PATH": str(tmp_path / "no-pagefind")})
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "Traceback" not in out, out
+    assert "the Pagefind program is missing" in out and "search.engine: lunr" in out
+    assert (site / "index.html").read_bytes() == before
+
 def test_lunr_engine_keeps_material_index_with_studio_words(tmp_path):
     """engine: lunr (a site opened from file://): Material's index, plus a simplified 'keys' field."""
     (tmp_path / "content").mkdir()

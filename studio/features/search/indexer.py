@@ -150,15 +150,35 @@ def _source_path(url: str) -> str:
     return url + "index.html" if url.endswith("/") or not url else url
 
 
+def _program() -> str:
+    """The Pagefind program: ``PAGEFIND_BINARY_PATH`` if set, else the plain build
+    (``pagefind[bin]``), else whichever Pagefind's wrapper finds (the extended build, PATH).
+
+    Studio hands Pagefind words it has cut itself, in no language (``und``), so the extended
+    build's Chinese segmentation never runs; the plain build writes the same files in about
+    three quarters of the time (1,000 long pages: 5.9 s against 7.6 s).
+    """
+    import os
+
+    if os.environ.get("PAGEFIND_BINARY_PATH"):
+        return os.environ["PAGEFIND_BINARY_PATH"]
+    try:
+        from pagefind_bin import get_executable
+    except ImportError:
+        from pagefind.service import get_executable
+    program = get_executable()
+    if program is None:
+        raise FileNotFoundError("no pagefind program is installed")
+    return str(program)
+
+
 def _pagefind(pages: list[_Page], out: Path) -> None:
-    """Index ``pages`` with the Pagefind program (installed by ``pagefind[extended]``).
+    """Index ``pages`` with the Pagefind program (:func:`_program`).
 
     The command line crawls one directory of the pages' HTML; its files are the same as
     through Pagefind's Python wrapper, in half the time (the wrapper reads its answers slowly).
     """
-    from pagefind.service import _must_get_executable
-
-    program = str(_must_get_executable())
+    program = _program()
     with tempfile.TemporaryDirectory(prefix="studio-search-") as tmp:
         for p in pages:
             path = Path(tmp) / _source_path(p.url)
@@ -286,7 +306,7 @@ def _index(pages: list[_Page], out: Path, runtime: bool = True) -> None:
         _pagefind(pages, out)
     except FileNotFoundError as exc:
         raise StudioError(f"search: the Pagefind program is missing ({exc})",
-                          hint="reinstall Studio (pip install -e .), which installs pagefind[extended]; "
+                          hint="reinstall Studio (pip install -e .), which installs pagefind[bin]; "
                                "or set plugins.studio.search.engine: lunr") from None
     except Exception as exc:  # the Pagefind process failed: say so, without a traceback
         raise StudioError(f"search: Pagefind could not index the site: {exc}",
