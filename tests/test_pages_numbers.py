@@ -129,3 +129,24 @@ def test_compressing_twice_gives_the_same_bytes_and_skips_small_files(tmp_path):
     compress_site(tmp_path)
     assert (tmp_path / "a.html.gz").read_bytes() == first
     assert not (tmp_path / "tiny.css.gz").exists() and not (tmp_path / "data.png.gz").exists()
+
+
+def test_compressed_copies_come_from_the_cache_and_follow_every_change(tmp_path, monkeypatch):
+    import studio.engine.compress as compress
+    from studio.cache import Cache
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.html").write_text("<p>私域</p>" * 400, encoding="utf-8")
+    (site / "b.js").write_text("var x = 1;\n" * 400, encoding="utf-8")
+    cache = Cache(tmp_path / ".cache", "compress")
+    assert compress_site(site, cache) == 2
+    first = {p.name: p.read_bytes() for p in site.glob("*.gz")}
+    packed = []
+    monkeypatch.setattr(compress, "_packed", lambda data, br, real=compress._packed: packed.append(data) or real(data, br))
+    (site / "b.js").write_text("var y = 2;\n" * 400, encoding="utf-8")  # one file changed
+    assert compress_site(site, Cache(tmp_path / ".cache", "compress")) == 2
+    assert len(packed) == 1  # only the changed one is compressed again
+    assert (site / "a.html.gz").read_bytes() == first["a.html.gz"]
+    assert gzip.decompress((site / "b.js.gz").read_bytes()) == (site / "b.js").read_bytes()
+    assert len(list((tmp_path / ".cache" / "compress").glob("*/*"))) == 2  # the old b.js copy is pruned

@@ -51,7 +51,8 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
     Studio's own temporary builds (exports, offline zip, serve) pass False. ``audience``: build
     only the pages meant for it (default: the ``audience:`` option, else every page).
     ``report`` (the CLI's) prints each problem once and the playbook findings. The site's
-    text files get pre-compressed copies beside them (``studio.engine.compress``).
+    text files get pre-compressed copies beside them (``studio.engine.compress``, by each
+    engine's runner before the swap; not for Studio's temporary builds).
     """
     name = choose(engine, config_file)
     if name == "zensical":
@@ -67,10 +68,6 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
 
         site = mkdocs_build(config_file, site_dir=site_dir, strict=strict, configure=configure, contained=contained,
                             audience=audience, report=report)
-    if contained:  # the site a server publishes; Studio's temporary builds (zip, PDF) need no copies
-        from studio.engine.compress import compress_site
-
-        compress_site(site)
     return site
 
 

@@ -20,8 +20,10 @@ from typing import Any
 
 import yaml
 
+from studio.cache import Cache
 from studio.config import StudioConfig
 from studio.engine import mkdocs_yaml
+from studio.engine.compress import compress_site
 from studio.engine.lock import project_lock
 from studio.engine.sitedir import check_site_dir, inside_project, staged as staged_site, tidy
 from studio.engine.staged import Staged, copy_site, finish, stage
@@ -74,6 +76,8 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
         tidy(site)
         with staged_site(site) as tmp:
             project = _build_into(tmp, raw, options, strict, report)
+            if contained:  # the site a server publishes (studio.engine.compress)
+                compress_site(tmp, Cache.for_project(options, "compress"))
     if report is not None:
         report.extend(project.diagnostics.advice, finding=True)
     return site

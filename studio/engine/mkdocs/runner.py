@@ -15,7 +15,9 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
+from studio.cache import Cache
 from studio.config import StudioConfig
+from studio.engine.compress import compress_site
 from studio.engine.lock import project_lock
 from studio.engine.mkdocs.plugin import StudioBuildError, StudioPlugin
 from studio.engine.output_guard import check_output
@@ -169,6 +171,8 @@ def build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
             logging.getLogger("mkdocs").removeHandler(counter)
         if plugin.project is not None:  # the engine's output, checked before it replaces the site
             check_output(tmp, plugin.project, plugin.output)
+            if contained:  # the site a server publishes; Studio's temporary builds need no copies
+                compress_site(tmp, Cache.for_project(plugin.project.config, "compress"))
     if report is not None and plugin.project is not None:
         report.extend(plugin.project.diagnostics.advice, finding=True)
     return site
