@@ -98,14 +98,17 @@ class PageWriter:
         self.synonyms = synonyms
 
     def words(self, text: str, originals: dict[str, str]) -> str:
+        norm = normalize(text)  # one character for one: the spans hold in both
         out = []
-        for a, b in self.seg.spans(text, punctuation=True):
-            word = text[a:b]
-            norm = normalize(word)
-            if norm != word:
-                originals.setdefault(norm, word)
-            out.append(html.escape(norm, quote=False))
-        return " ".join(out)
+        if norm == text:
+            out = [text[a:b] for a, b in self.seg.spans(text, punctuation=True)]
+        else:
+            for a, b in self.seg.spans(text, punctuation=True):
+                word = norm[a:b]
+                if word != text[a:b]:
+                    originals.setdefault(word, text[a:b])
+                out.append(word)
+        return html.escape(" ".join(out), quote=False)
 
     def cut(self, rec: Record) -> Cut:
         originals: dict[str, str] = {}

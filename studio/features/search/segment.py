@@ -77,6 +77,8 @@ class Segmenter:
     def __init__(self, terms: Iterable[tuple[str, int | None]] = ()):
         import copy
 
+        self._kinds: dict[str, tuple[bool, int, list[str] | None]] = {}  # word -> (wordy, freq, parts)
+        self._split_cache: dict[str, list[str]] = {}
         base = _base_tokenizer()
         # a private copy: the dictionary of one project never leaks into another build
         self.tk = copy.copy(base)
@@ -90,7 +92,6 @@ class Segmenter:
         self.vocab: dict[str, int] = {}
         self.pages_with: dict[str, int] = {}  # dictionary word -> pages holding it (cache.cut_pages)
         self.parts: dict[str, list[str]] = {}
-        self._split_cache: dict[str, list[str]] = {}
 
     def add(self, word: str, freq: int | None = None) -> None:
         word = fold(word.strip())
@@ -101,6 +102,8 @@ class Segmenter:
             self.tk.add_word(word, freq)
             if self.fast is not None:
                 self.fast.add_word(word, freq)
+            self._kinds.clear()
+            self._split_cache.clear()
 
     @property
     def logtotal(self) -> float:
@@ -117,23 +120,37 @@ class Segmenter:
         folded = fold(text)
         out: list[tuple[int, int]] = []
         pos = 0
+        kinds, vocab = self._kinds, self.vocab
+        # a page has a few thousand words but a few hundred distinct ones: what a word is
+        # (a word or punctuation, its frequency, its parts) is worked out once per Segmenter
         for word in (self.fast or self.tk).cut(folded, HMM=False):
             n = len(word)
-            if punctuation and not word.isspace() and not _WORDY.search(word):
-                out.append((pos, pos + n))
-            elif _WORDY.search(word):
-                freq = self.tk.FREQ.get(word, 0)
+            kind = kinds.get(word)
+            if kind is None:
+                kind = kinds[word] = self._kind(word)
+            wordy, freq, parts = kind
+            if wordy:
                 if freq > 0:  # the browser needs every dictionary word it may meet, singles too
-                    self.vocab[word] = freq
-                parts = self.split(word) if n >= 3 else [word]
-                if len(parts) > 1:
+                    vocab[word] = freq
+                if parts is None:
+                    out.append((pos, pos + n))
+                else:
                     self.parts[word] = parts
-                off = pos
-                for p in parts:
-                    out.append((off, off + len(p)))
-                    off += len(p)
+                    off = pos
+                    for p in parts:
+                        out.append((off, off + len(p)))
+                        off += len(p)
+            elif punctuation and not word.isspace():
+                out.append((pos, pos + n))
             pos += n
         return out
+
+    def _kind(self, word: str) -> tuple[bool, int, list[str] | None]:
+        """(has a letter or digit, dictionary frequency, its parts if indexed as several)."""
+        if not _WORDY.search(word):
+            return False, 0, None
+        parts = self.split(word) if len(word) >= 3 else [word]
+        return True, self.tk.FREQ.get(word, 0), parts if len(parts) > 1 else None
 
     def words(self, text: str) -> list[str]:
         return [text[a:b] for a, b in self.spans(text)]
