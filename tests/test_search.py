@@ -492,11 +492,12 @@ def test_a_big_index_is_written_in_parts_each_page_in_one(seg, tmp_path):
 def test_a_site_indexed_in_parts_finds_pages_of_every_part(tmp_path, visit):
     from conftest import serve_dir
 
-    notes = {f"n{i}.md": f"# 笔记{i}\n\n第{i}篇讲社群复购，标记词 needle{i}。\n" for i in range(1, 10)}
+    notes = {f"n{i}.md": f"# 笔记{i}\n\n第{i}篇讲社群复购，也讲朋友，标记词 needle{i}。\n" for i in range(1, 10)}
+    notes["n9.md"] = "# 笔记9\n\n第9篇讲社群复购，也讲朋友圈，标记词 needle9。\n"
     site = small_site(tmp_path, {"index.md": "# 首页\n\n私域运营的首页。\n", **notes},
                       studio="{studio: {search: {index_pages: 3}}}")
     manifest = json.loads((site / "search" / "studio" / "manifest.json").read_text())
-    assert len(manifest["indexes"]) >= 2
+    assert len(manifest["indexes"]) >= 2 and manifest["hidden"]
     server = serve_dir(site)
     try:
         v = visit(f"http://127.0.0.1:{server.server_address[1]}/")
@@ -508,6 +509,13 @@ def test_a_site_indexed_in_parts_finds_pages_of_every_part(tmp_path, visit):
             box.fill(f"needle{i}")
             box.press("End")
             v.page.wait_for_selector(f".md-search-result__item a[href*='n{i}/']")
+        # 朋友圈 is on one page: the parts without it answer nothing (Pagefind alone would
+        # list their pages with 朋友, the longest word it starts with)
+        box.fill("朋友圈")
+        box.press("End")
+        v.page.wait_for_function("document.querySelector('.md-search-result__list').dataset.query === '朋友圈'")
+        hrefs = v.page.eval_on_selector_all(".md-search-result__item > a:first-child", "els => els.map(e => e.href)")
+        assert [h.rsplit("/", 2)[-2] for h in hrefs if "/n" in h] == ["n9"], hrefs
         assert v.console_errors == [] and v.outside_requests() == []
     finally:
         server.shutdown()

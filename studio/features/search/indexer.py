@@ -237,6 +237,32 @@ def write_index(records: list[Record], segmenter: Segmenter, synonyms: Synonyms,
     return write_cut(records, cuts, writer, site_dir, results, cache, index_pages, WRITER_VERSION + fingerprint)
 
 
+WORDS_URL = "search/studio/words/"  # the words page of each index part (never a page of the site)
+
+
+def _words_page(k: int, words: set[str]) -> _Page:
+    """A page of part ``k`` holding ``words``, which none of its own pages has.
+
+    Pagefind answers a word that an index lacks with the longest indexed word it starts
+    with (复购率 → every page with 复购): on a site in parts, a part without the word would
+    list pages that lack it. With every dictionary word of the site in every part, each
+    part finds the word itself or nothing; the browser leaves this page out (its hash is
+    in the manifest, ``hidden``).
+    """
+    text = " ".join(html.escape(w, quote=False) for w in sorted(words))
+    return _Page(f"{WORDS_URL}{k}/", '<html lang="und"><body><div data-pagefind-meta="title:-"></div>'
+                                     f'<p data-pagefind-weight="0.1">{text}</p></body></html>')
+
+
+def _fragment_hash(out: Path, url: str) -> str | None:
+    """The Pagefind hash (its fragment's name) of the page at ``url`` in the index ``out``."""
+    for frag in (out / "fragment").glob("*.pf_fragment"):
+        raw = gzip.decompress(frag.read_bytes())
+        if raw.startswith(_MAGIC) and json.loads(raw[len(_MAGIC):]).get("url") == "/" + url:
+            return frag.name.removesuffix(".pf_fragment")
+    return None
+
+
 def part_of(url: str, parts: int) -> int:
     """Which index part holds a page: by a hash of its URL, so that a page stays in its part
     (and the other parts' cache entries stay valid) when pages come and go."""
@@ -266,12 +292,15 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
                                 [cut_key(fingerprint, r) for r in records])
     kept = cache.get(vocabulary_key) if vocabulary_key else None  # (manifest, files under STUDIO_DIR)
     pages = []
+    words_of: dict[str, set] = {}  # page URL -> its dictionary words (for the parts' words pages)
     for rec, (cut, vocab, parts) in zip(records, cuts):
         if kept is None:
             seg.vocab.update(vocab)
             for word in vocab:  # the dictionary words of one page: its document frequencies
                 counts[word] = counts.get(word, 0) + 1
             seg.parts.update(parts)
+        # what the index holds of them: a word held as parts (私域IP产能悖论) is its parts
+        words_of[rec.url] = {w for w in vocab if w not in parts} | {q for ps in parts.values() for q in ps}
         pages.append(writer.assemble(rec, cut))
     out = site_dir / PAGEFIND_DIR
     if out.exists():
@@ -283,9 +312,18 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
     if not split[0] and count > 1:  # the first part carries the runtime: never empty
         split[0] = split.pop(next(k for k, p in enumerate(split) if p))
     split = [split[0]] + [p for p in split[1:] if p]
+    hidden = []
+    if len(split) > 1:  # every dictionary word of the site in every part (_words_page)
+        everywhere = set().union(*words_of.values())
+        for k, part in enumerate(split):
+            lacking = everywhere.difference(*(words_of.get(p.url, ()) for p in part))
+            if lacking:
+                part.append(_words_page(k, lacking))
     for k, part in enumerate(split):  # one after another: one part in memory at a time
         where = site_dir / part_dir(k)
         reuse_index(part, where, cache, lambda part=part, where=where, k=k: _index(part, where, runtime=k == 0))
+        if part and part[-1].url.startswith(WORDS_URL):
+            hidden.append(_fragment_hash(where, part[-1].url))
     base = site_dir / STUDIO_DIR
     if kept is not None:
         manifest, files = kept
@@ -298,7 +336,8 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
     groups = [[" ".join(fold(w) for w in seg.words(n)) for n in names] for names, _ in writer.synonyms.groups]
     manifest = write_vocabulary(seg, site_dir, results, pages=len(records),
                                 synonyms=[[n for n in g if n] for g in groups],
-                                indexes=[part_dir(k) + "/" for k in range(1, len(split))])
+                                indexes=[part_dir(k) + "/" for k in range(1, len(split))],
+                                hidden=[h for h in hidden if h])
     if vocabulary_key:
         cache.put(vocabulary_key, (manifest, files_under(base)))
     return manifest
@@ -322,7 +361,8 @@ def _index(pages: list[_Page], out: Path, runtime: bool = True) -> None:
 
 
 def write_vocabulary(segmenter: Segmenter, site_dir: Path, results: int, pages: int = 0,
-                     synonyms: list[list[str]] | None = None, indexes: list[str] | None = None) -> dict:
+                     synonyms: list[list[str]] | None = None, indexes: list[str] | None = None,
+                     hidden: list[str] | None = None) -> dict:
     count, shards = segmenter.vocabulary()
     base = site_dir / STUDIO_DIR
     if base.exists():
@@ -338,6 +378,8 @@ def write_vocabulary(segmenter: Segmenter, site_dir: Path, results: int, pages: 
                 "results": results, "pages": pages, "synonyms": synonyms or [],
                 # the index's other parts (site paths), searched with the first (INDEX_PAGES)
                 **({"indexes": indexes} if indexes else {}),
+                # the parts' words pages (_words_page), by Pagefind hash: never a result
+                **({"hidden": hidden} if hidden else {}),
                 # words on more than COMMON of the pages: the browser does not look them up
                 # when a query has rarer words (on 10,000 pages one costs a second)
                 "common": sorted(w for w, n in segmenter.pages_with.items() if n > COMMON * pages)

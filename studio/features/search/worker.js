@@ -301,7 +301,13 @@ if (ENGINE === "lunr") {
         for (const name of group) if (!name.includes(" ")) state.names.set(name, group)
     }
     const names = state.names.get(word) || [word]
-    const found = await Promise.all(names.map(n => state.pagefind.search(n)))
+    // each part of a big site's index holds a page of the words it lacks (indexer.py
+    // _words_page): it is never a result
+    const hidden = state.hidden || (state.hidden = new Set(state.manifest.hidden || []))
+    const found = await Promise.all(names.map(async n => {
+      const f = await state.pagefind.search(n)
+      return hidden.size ? { results: f.results.filter(r => !hidden.has(r.id)) } : f
+    }))
     if (found.length === 1) return { results: found[0].results.map(r => ({ id: r.id, score: r.score, lists: [r.words], data: r.data })) }
     const pages = new Map()  // locations stay Pagefind's arrays: on 10,000 pages copying them costs seconds
     for (const f of found) for (const r of f.results) {
