@@ -93,3 +93,21 @@ def test_personal_data_in_a_page_is_reported_on_every_build(tmp_path):
     (project / "content" / "index.md").write_text("# 首页\n\n客服 13912345678。\n", encoding="utf-8")
     proc = run_studio("build", cwd=project)  # a page found clean before, now with a number
     assert "index.md" in proc.stderr and "139****5678" in proc.stderr
+
+
+def test_a_data_file_found_clean_is_scanned_again_once_it_changes(tmp_path):
+    """Data files found clean are not scanned again (.cache/data-pii); the same file with a
+    phone number is, on every build."""
+    project = _small_project(tmp_path, {"index.md": "# 首页\n\n私域运营。\n"})
+    data = project / "content" / "members.csv"
+    data.write_text("会员,城市\nA001,上海\nA002,北京\n", encoding="utf-8")
+    for _ in range(2):
+        proc = run_studio("build", cwd=project)
+        assert proc.returncode == 0, proc.stderr
+    assert list((project / ".cache" / "data-pii").glob("*/*"))  # remembered as clean
+    data.write_text("会员,城市\nA001,上海 13812345678\nA002,北京\n", encoding="utf-8")
+    proc = run_studio("build", cwd=project)
+    assert proc.returncode == 1 and "members.csv" in proc.stderr and "138****5678" in proc.stderr
+    for _ in range(2):  # found again on the next build: findings are never cached
+        proc = run_studio("build", cwd=project)
+        assert "138****5678" in proc.stderr

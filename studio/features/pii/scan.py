@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Iterator
 
-from studio.cache import Cache, key_of
+from studio.cache import Cache, file_hash, key_of
 from studio.core.project import Project
 from studio.data.reader import DATA_SUFFIXES, read_text
 from studio.errors import StudioError, did_you_mean
@@ -51,9 +51,23 @@ def guard_project(project: Project) -> None:
     data_files = {p.resolve() for root in roots(project) for p in walk(root, DATA_SUFFIXES)} | set(uses)
     problems: list[StudioError] = []
     headers_seen: dict[Path, list[str]] = {}
+    # data files an earlier build found clean (same bytes, same rules, same options) are not
+    # scanned again; a large file the engine reads is sampled, which costs less than a hash
+    data_cache = Cache.for_project(project.config, "data-pii")
     for path in sorted(data_files):  # a large CSV the engine reads: a bounded sample of its rows
         sample = SAMPLE_BYTES if door.in_engine(path) else None
-        problems += scan_data_file(path, door.rules_for(path), options, headers_seen, sample)
+        rules = door.rules_for(path)
+        key = _data_key(path, rules, options) if data_cache.enabled and sample is None else None
+        clean = data_cache.get(key) if key else None  # (the file's headers,) when clean
+        if clean is not None:
+            if clean[0] is not None:
+                headers_seen[path] = clean[0]
+            continue
+        found = scan_data_file(path, rules, options, headers_seen, sample)
+        problems += found
+        if key and not found:
+            data_cache.put(key, (headers_seen.get(path),))
+    data_cache.prune()
     # pages an earlier build found clean (same bytes, same allow list, same options) are not
     # read for PII again: on 1,000 long pages the scan is a second of every build
     cache = Cache.for_project(project.config, "pages-pii")
@@ -83,6 +97,16 @@ def guard_project(project: Project) -> None:
         if p.rule == "pii" and p.severity == "error":
             p.severity = options.severity
     project.diagnostics.extend(problems)
+
+
+def _data_key(path: Path, rules, options) -> str | None:
+    """What a data file's scan depends on: its bytes, its column rules and the options."""
+    try:
+        digest = file_hash(path)
+    except OSError:
+        return None  # unreadable: scanned (and reported) as before
+    return key_of("data-pii", digest, options.model_dump(mode="json"), sorted(rules.mask), sorted(rules.drop),
+                  rules.allow, repr(rules.kinds))
 
 
 def unused_declarations(project: Project, page_rules: dict[Path, ColumnRules], uses: dict[Path, list[Path]],
