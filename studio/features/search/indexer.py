@@ -254,6 +254,21 @@ def _words_page(k: int, words: set[str]) -> _Page:
                                      f'<p data-pagefind-weight="0.1">{text}</p></body></html>')
 
 
+def _held_words(cuts) -> set[str]:
+    """The dictionary words an index holds of pages cut as ``cuts``: a word held as parts
+    (私域IP产能悖论) is its parts. One set per part, not per page: 10,000 pages' sets take
+    hundreds of MB."""
+    words: set[str] = set()
+    long: set[str] = set()
+    pieces: set[str] = set()
+    for _, vocab, parts in cuts:
+        words.update(vocab)
+        long.update(parts)
+        for ps in parts.values():
+            pieces.update(ps)
+    return (words - long) | pieces
+
+
 def _fragment_hash(out: Path, url: str) -> str | None:
     """The Pagefind hash (its fragment's name) of the page at ``url`` in the index ``out``."""
     for frag in (out / "fragment").glob("*.pf_fragment"):
@@ -292,15 +307,12 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
                                 [cut_key(fingerprint, r) for r in records])
     kept = cache.get(vocabulary_key) if vocabulary_key else None  # (manifest, files under STUDIO_DIR)
     pages = []
-    words_of: dict[str, set] = {}  # page URL -> its dictionary words (for the parts' words pages)
     for rec, (cut, vocab, parts) in zip(records, cuts):
         if kept is None:
             seg.vocab.update(vocab)
             for word in vocab:  # the dictionary words of one page: its document frequencies
                 counts[word] = counts.get(word, 0) + 1
             seg.parts.update(parts)
-        # what the index holds of them: a word held as parts (私域IP产能悖论) is its parts
-        words_of[rec.url] = {w for w in vocab if w not in parts} | {q for ps in parts.values() for q in ps}
         pages.append(writer.assemble(rec, cut))
     out = site_dir / PAGEFIND_DIR
     if out.exists():
@@ -314,9 +326,11 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
     split = [split[0]] + [p for p in split[1:] if p]
     hidden = []
     if len(split) > 1:  # every dictionary word of the site in every part (_words_page)
-        everywhere = set().union(*words_of.values())
+        index_of = {rec.url: i for i, rec in enumerate(records)}
+        held = [_held_words(cuts[index_of[p.url]] for p in part) for part in split]
+        everywhere = set().union(*held)
         for k, part in enumerate(split):
-            lacking = everywhere.difference(*(words_of.get(p.url, ()) for p in part))
+            lacking = everywhere - held[k]
             if lacking:
                 part.append(_words_page(k, lacking))
     for k, part in enumerate(split):  # one after another: one part in memory at a time
