@@ -72,12 +72,13 @@ class PrecompressedHandler(http.server.SimpleHTTPRequestHandler):
         return super().send_head()
 
 
+class _Server(socketserver.ThreadingTCPServer):
+    request_queue_size = 128  # a page asks for many files at once: the default 5 refuses some
+
+
 def serve(site: Path) -> socketserver.ThreadingTCPServer:
     handler = functools.partial(PrecompressedHandler, directory=str(site))
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler, bind_and_activate=False)
-    server.request_queue_size = 128  # a page asks for many files at once: the default 5 refuses some
-    server.server_bind()
-    server.server_activate()
+    server = _Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

@@ -53,9 +53,9 @@ def cut_pages(writer, records: list, cache: Cache, fingerprint: str,
     return results
 
 
-def reuse_index(pages: list, out: Path, cache: Cache, build: Callable[[], None]) -> None:
+def reuse_index(pages: list, out: Path, cache: Cache, build: Callable[[], object]) -> object:
     """Pagefind's files in ``out``: copied from the cache when the pages are the same,
-    else built by ``build()`` and stored."""
+    else built by ``build()`` and stored; returns what ``build()`` returned (kept with them)."""
     try:
         from importlib.metadata import version
 
@@ -63,13 +63,15 @@ def reuse_index(pages: list, out: Path, cache: Cache, build: Callable[[], None])
     except Exception:
         engine = "?"
     key = key_of("pagefind-index", engine, [(p.url, p.html, sorted(p.originals.items())) for p in pages])
-    files = cache.get(key)
-    if files is not None:
+    kept = cache.get(key)
+    if kept is not None:
+        files, told = kept
         write_files(out, files)
-        return
-    build()
+        return told
+    told = build()
     if cache.enabled:
-        cache.put(key, files_under(out))
+        cache.put(key, (files_under(out), told))
+    return told
 
 
 def files_under(base: Path) -> dict[str, bytes]:

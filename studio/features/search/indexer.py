@@ -335,9 +335,10 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
                 part.append(_words_page(k, lacking))
     for k, part in enumerate(split):  # one after another: one part in memory at a time
         where = site_dir / part_dir(k)
-        reuse_index(part, where, cache, lambda part=part, where=where, k=k: _index(part, where, runtime=k == 0))
-        if part and part[-1].url.startswith(WORDS_URL):
-            hidden.append(_fragment_hash(where, part[-1].url))
+        # the words page's hash is looked up once, when the part is indexed, and cached with it
+        words = part[-1].url if part and part[-1].url.startswith(WORDS_URL) else None
+        hidden.append(reuse_index(part, where, cache, lambda part=part, where=where, k=k, words=words:
+                                  _index(part, where, runtime=k == 0, words=words)))
     base = site_dir / STUDIO_DIR
     if kept is not None:
         manifest, files = kept
@@ -357,7 +358,8 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
     return manifest
 
 
-def _index(pages: list[_Page], out: Path, runtime: bool = True) -> None:
+def _index(pages: list[_Page], out: Path, runtime: bool = True, words: str | None = None) -> str | None:
+    """Index ``pages`` into ``out``; return the hash of the words page at ``words``, if any."""
     try:
         _pagefind(pages, out)
     except FileNotFoundError as exc:
@@ -372,6 +374,7 @@ def _index(pages: list[_Page], out: Path, runtime: bool = True) -> None:
         if not (rel.startswith(_KEEP) if runtime else rel.startswith(_PART_KEEP) or rel.endswith(".pf_meta")):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     _restore_originals(out, pages)
+    return _fragment_hash(out, words) if words else None
 
 
 def write_vocabulary(segmenter: Segmenter, site_dir: Path, results: int, pages: int = 0,
