@@ -12,6 +12,11 @@ inputs, so their results are stored on disk under a key that hashes *every* inpu
 A cache never needs to be invalidated by hand: a changed input is a different key. Entries
 not used by a build are removed after it (:meth:`Cache.prune`), so ``.cache/`` stays the
 size of one site. Deleting ``.cache/`` is always safe.
+
+Output files a build only copies (compressed pages, Pagefind's files) are kept as plain files
+and put back as hard links (:meth:`Cache.keep_file`, :meth:`Cache.link_file`): on the ext4
+disks of CI machines a new file costs about 0.5 ms and a link 0.02 ms, and a 1,000-page site
+has thousands of such files.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 FORMAT = 1  # bump when the layout of cache files changes
 
@@ -131,6 +137,52 @@ class Cache:
             os.replace(tmp, path)  # atomic: readers see the old entry or the new one
         except OSError:
             pass  # a read-only or full disk only costs speed
+
+    def keep_file(self, key: str, source: Path) -> None:
+        """Keep the file at ``source`` under ``key`` as it is, for :meth:`link_file`: linked
+        in where the disk allows (no copy), else copied; atomic, as :meth:`put`."""
+        if self.dir is None:
+            return
+        self.used.add(key)
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".tmp-{os.getpid()}-{os.urandom(6).hex()}")  # a new name to link to
+            try:
+                os.link(source, tmp)
+            except OSError:  # another disk, or links not allowed
+                shutil.copyfile(source, tmp)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only or full disk only costs speed
+
+    def link_file(self, key: str, dest: Path, valid: Callable[[bytes], bool]) -> bool:
+        """Put the file kept under ``key`` (:meth:`keep_file`) at ``dest``, a new path: a hard
+        link where the disk allows, else a copy. False (a miss) when nothing valid is kept.
+
+        ``valid(bytes)`` says whether the kept bytes are what the caller wants: the site's
+        file and the entry are then one file, so a site file edited in place edits the entry,
+        which must then be a miss, never a wrong output.
+        """
+        if self.dir is None:
+            return False
+        self.used.add(key)
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+            ok = valid(data)
+        except Exception:  # missing, or bytes the check cannot even read (not gzip)
+            ok = False
+        if not ok:
+            self.misses += 1
+            return False
+        dest.unlink(missing_ok=True)  # never written through: it may be linked to another entry
+        try:
+            os.link(path, dest)
+        except OSError:
+            dest.write_bytes(data)
+        self.hits += 1
+        return True
 
     def prune(self) -> int:
         """Remove entries this build did not use; returns how many."""

@@ -150,3 +150,22 @@ def test_compressed_copies_come_from_the_cache_and_follow_every_change(tmp_path,
     assert (site / "a.html.gz").read_bytes() == first["a.html.gz"]
     assert gzip.decompress((site / "b.js.gz").read_bytes()) == (site / "b.js").read_bytes()
     assert len(list((tmp_path / ".cache" / "compress").glob("*/*"))) == 2  # the old b.js copy is pruned
+
+
+def test_a_compressed_copy_edited_in_the_site_is_not_given_to_the_next_build(tmp_path):
+    """Kept copies are linked into the site: one edited in place there (a deploy script
+    writing into site/) must not come back in the next build as the page's copy."""
+    from studio.cache import Cache
+
+    site = tmp_path / "site"
+    site.mkdir()
+    page = "<p>私域运营</p>" * 400
+    (site / "a.html").write_text(page, encoding="utf-8")
+    compress_site(site, Cache(tmp_path / ".cache", "compress"))
+    with open(site / "a.html.gz", "r+b") as f:  # in place: the same file as the kept copy
+        f.write(b"garbage")
+    again = tmp_path / "again"
+    again.mkdir()
+    (again / "a.html").write_text(page, encoding="utf-8")
+    assert compress_site(again, Cache(tmp_path / ".cache", "compress")) == 1
+    assert gzip.decompress((again / "a.html.gz").read_bytes()).decode("utf-8") == page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import textwrap
 from pathlib import Path
@@ -429,8 +430,34 @@ def test_the_index_cut_in_a_background_process_is_the_index_cut_at_the_end(tmp_p
         again.add(item)
     assert again.finish(tmp_path / "warm") == manifest and _files(tmp_path / "warm") == _files(tmp_path / "a")
     # what the process read and wrote in its cache is kept by the build's pruning
-    # (a record per page, the cut words of each page kept, the Pagefind index, the vocabulary)
-    assert at_end.cache.used == beside.cache.used and len(beside.cache.used) == pages + (pages - 1) + 2
+    # (a record per page, the cut words of each page kept, the Pagefind index, the vocabulary,
+    # and each search file: kept as files, linked into the site)
+    index_files = {hashlib.sha256(p.read_bytes()).digest() for p in (tmp_path / "a" / "search").rglob("*")
+                   if p.is_file()}
+    assert at_end.cache.used == beside.cache.used
+    assert len(beside.cache.used) == pages + (pages - 1) + 2 + len(index_files)
+
+
+def test_index_files_linked_from_the_cache_and_edited_in_the_site_are_indexed_again(tmp_path):
+    """A rebuild links the unchanged index's files from the cache into the site (no copy);
+    a site file edited in place there is the cache's file too, and must never come back."""
+    items = _pages_for_index(10)
+
+    def build(site: Path) -> dict:
+        indexer = _indexer(tmp_path / "cache")
+        for item in items:
+            indexer.add(item)
+        indexer.finish(site)
+        return _files(site)
+
+    first = build(tmp_path / "a")
+    fragment = next((tmp_path / "a" / "search" / "pagefind" / "fragment").iterdir())
+    assert fragment.stat().st_nlink == 2  # the site's file is the cache's file
+    shard = next((tmp_path / "a" / "search" / "studio" / "vocab").iterdir())
+    for edited in (fragment, shard):
+        with open(edited, "r+b") as f:  # a deploy step writing into the site
+            f.write(b"garbage")
+    assert build(tmp_path / "b") == first  # indexed and counted again: every file as before
 
 
 @pytest.mark.parametrize("late", [0, 1])

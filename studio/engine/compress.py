@@ -7,7 +7,8 @@ serves with ``gzip_static on;`` (``brotli_static on;``) and Caddy with ``file_se
 precompressed br gzip }``. Runs after the output guard, on the checked files, whatever the
 engine, before the site is swapped in; files too small to gain are left alone, and so are
 Pagefind's own compressed ones. Level 9 of a 1,000-page site takes a second: with the
-project's cache, a file whose bytes an earlier build compressed gets those copies back.
+project's cache, a file whose bytes an earlier build compressed gets those copies back, as
+hard links to the cache's files (:meth:`studio.cache.Cache.link_file`).
 """
 
 from __future__ import annotations
@@ -46,18 +47,25 @@ def _compress(path: Path, brotli, cache: Cache) -> bool:
     data = path.read_bytes()
     if len(data) < MIN_BYTES:
         return False
-    key = key_of("compressed", brotli is not None, data) if cache.enabled else ""
-    copies = cache.get(key, False) if key else False
-    if copies is False:  # not in the cache (None there: not worth compressing)
-        copies = _packed(data, brotli)
-        if key:
-            cache.put(key, copies)
+    # each copy is kept as a file under a key of the page's bytes, and linked back in
+    # (Cache.link_file); it is taken only if it unpacks to exactly these bytes
+    key = key_of("compressed-file", data) if cache.enabled else ""
+    gz, br = path.with_name(path.name + ".gz"), path.with_name(path.name + ".br")
+    if key and cache.link_file(key + "-gz", gz, lambda kept: gzip.decompress(kept) == data):
+        if brotli is None or cache.link_file(key + "-br", br, lambda kept: brotli.decompress(kept) == data):
+            return True
+        gz.unlink()
+    copies = _packed(data, brotli)  # None: not worth it (computed again next time: rare, and small)
     if copies is None:
         return False
-    gz, br = copies
-    path.with_name(path.name + ".gz").write_bytes(gz)
-    if br is not None:
-        path.with_name(path.name + ".br").write_bytes(br)
+    for copy, packed in ((gz, copies[0]), (br, copies[1])):
+        if packed is not None:
+            copy.unlink(missing_ok=True)  # a link to a kept copy is replaced, never written through
+            copy.write_bytes(packed)
+    if key:
+        cache.keep_file(key + "-gz", gz)
+        if copies[1] is not None:
+            cache.keep_file(key + "-br", br)
     return True
 
 

@@ -201,7 +201,11 @@ def _serve(indexer: Indexer, tasks, results) -> None:
     """The child: prepare pages as they come; on ``seal``, the rest on every core, then the
     index (quietly: the build reads nothing until ``finish``); on ``finish``, the index again
     if pages came after the seal, then the manifest."""
-    indexer.writer  # the dictionary loads while the build compiles its pages
+    if not _built_before(indexer.cache):
+        indexer.writer  # every page will be cut: the dictionary loads while the build compiles its pages
+    # else it loads when a page is not in the cache, or at the end: loading holds this
+    # process's interpreter lock for a third of a second, in which the pages' pipe fills
+    # and the build waits (with every page cached it would wait for nothing)
     sealed = None  # (site folder, pages, manifest) of the index written on ``seal``
     while True:
         end = _take_pages(indexer, tasks)
@@ -227,6 +231,14 @@ def _serve(indexer: Indexer, tasks, results) -> None:
         results.send(("crash", traceback.format_exc()))
     finally:
         results.close()
+
+
+def _built_before(cache: Cache) -> bool:
+    """Whether the search cache holds an earlier build's entries (then most pages are in it)."""
+    try:
+        return cache.dir is not None and next(cache.dir.iterdir(), None) is not None
+    except OSError:
+        return False
 
 
 def _take_pages(indexer: Indexer, tasks) -> tuple | None:

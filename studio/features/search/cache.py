@@ -5,11 +5,13 @@ indexing most of the rest. A page's words depend only on its record (title, keyw
 text) and on the dictionary and glossary, so each page's result is cached under a hash of
 those (:mod:`studio.cache`); pages whose cache entry is missing are cut on every core.
 Pagefind's files depend only on the pages it is given, so the whole index is reused when
-every page is unchanged.
+every page is unchanged: its thousands of files are linked back from the cache, not written.
 """
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -54,34 +56,49 @@ def cut_pages(writer, records: list, cache: Cache, fingerprint: str,
 
 
 def reuse_index(pages: list, out: Path, cache: Cache, build: Callable[[], object]) -> object:
-    """Pagefind's files in ``out``: copied from the cache when the pages are the same,
-    else built by ``build()`` and stored; returns what ``build()`` returned (kept with them)."""
+    """Pagefind's files in ``out``: linked from the cache when the pages are the same
+    (:func:`link_files`), else built by ``build()`` and kept; returns what ``build()``
+    returned (kept with them)."""
     try:
         from importlib.metadata import version
 
         engine = version("pagefind")
     except Exception:
         engine = "?"
-    key = key_of("pagefind-index", engine, [(p.url, p.html, sorted(p.originals.items())) for p in pages])
+    key = key_of("pagefind-index-2", engine, [(p.url, p.html, sorted(p.originals.items())) for p in pages])
     kept = cache.get(key)
     if kept is not None:
         files, told = kept
-        write_files(out, files)
-        return told
+        if link_files(out, files, cache):
+            return told
+        shutil.rmtree(out, ignore_errors=True)  # a file went missing or was edited: index again
     told = build()
     if cache.enabled:
-        cache.put(key, (files_under(out), told))
+        cache.put(key, (keep_files(out, cache), told))
     return told
 
 
-def files_under(base: Path) -> dict[str, bytes]:
-    """Every file under ``base`` (relative path -> bytes): a folder of output, to cache."""
-    return {p.relative_to(base).as_posix(): p.read_bytes() for p in base.rglob("*") if p.is_file()}
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def write_files(base: Path, files: dict[str, bytes]) -> None:
-    """:func:`files_under`'s folder written back under ``base``."""
-    for rel, data in files.items():
+def keep_files(base: Path, cache: Cache) -> dict[str, str]:
+    """Every file under ``base`` kept in the cache under the hash of its bytes (linked in,
+    not copied: :meth:`~studio.cache.Cache.keep_file`); returns relative path -> hash."""
+    files = {}
+    for path in base.rglob("*"):
+        if path.is_file():
+            files[path.relative_to(base).as_posix()] = digest = _digest(path.read_bytes())
+            cache.keep_file(digest, path)
+    return files
+
+
+def link_files(base: Path, files: dict[str, str], cache: Cache) -> bool:
+    """:func:`keep_files`' folder put back under ``base`` as links; False if a file is
+    missing or its bytes changed (then ``base`` is incomplete)."""
+    for rel, digest in files.items():
         path = base / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        if not cache.link_file(digest, path, lambda data, digest=digest: _digest(data) == digest):
+            return False
+    return True

@@ -57,9 +57,22 @@ def can_fork() -> bool:
     return threading.active_count() == 1 and hasattr(os, "fork")
 
 
+PIPE_BYTES = 1 << 20  # Linux's default ceiling for a pipe (/proc/sys/fs/pipe-max-size)
+
+
 def pipe():
-    """(reader, sender) connections that carry pickled messages."""
-    return multiprocessing.Pipe(duplex=False)
+    """(reader, sender) connections that carry pickled messages, in as large a pipe as the
+    system allows: while the indexing process loads jieba's dictionary (half a second,
+    holding its interpreter lock) it reads slowly, and with the default 64 KB the build
+    waited that long on its first hundred pages."""
+    reader, sender = multiprocessing.Pipe(duplex=False)
+    try:
+        import fcntl
+
+        fcntl.fcntl(sender.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):  # not Linux, or a lower ceiling: the default
+        pass
+    return reader, sender
 
 
 def in_processes(work: Callable[[int], object], indexes: list[int], workers: int,

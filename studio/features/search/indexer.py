@@ -296,7 +296,7 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
     ``fingerprint`` (the cut words' cache fingerprint) lets the vocabulary files be reused
     when every page's cut words are those of an earlier build.
     """
-    from .cache import cut_key, files_under, reuse_index, write_files
+    from .cache import cut_key, keep_files, link_files, reuse_index
 
     mark_listings(records)
     seg = writer.seg
@@ -306,6 +306,12 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
         vocabulary_key = key_of("search-vocabulary", fingerprint, results, index_pages,
                                 [cut_key(fingerprint, r) for r in records])
     kept = cache.get(vocabulary_key) if vocabulary_key else None  # (manifest, files under STUDIO_DIR)
+    base = site_dir / STUDIO_DIR
+    if kept is not None:
+        if base.exists():
+            shutil.rmtree(base)
+        if not link_files(base, kept[1], cache):  # a kept file is gone or was edited: count again
+            kept = None
     pages = []
     for rec, (cut, vocab, parts) in zip(records, cuts):
         if kept is None:
@@ -339,13 +345,8 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
         words = part[-1].url if part and part[-1].url.startswith(WORDS_URL) else None
         hidden.append(reuse_index(part, where, cache, lambda part=part, where=where, k=k, words=words:
                                   _index(part, where, runtime=k == 0, words=words)))
-    base = site_dir / STUDIO_DIR
     if kept is not None:
-        manifest, files = kept
-        if base.exists():
-            shutil.rmtree(base)
-        write_files(base, files)
-        return manifest
+        return kept[0]
     # each glossary name as the index holds it (its words, folded): the browser searches a
     # query word's other names too, so an alias counts as the word (个微 → 个人微信)
     groups = [[" ".join(fold(w) for w in seg.words(n)) for n in names] for names, _ in writer.synonyms.groups]
@@ -354,7 +355,7 @@ def write_cut(records: list[Record], cuts: list[tuple], writer: PageWriter, site
                                 indexes=[part_dir(k) + "/" for k in range(1, len(split))],
                                 hidden=[h for h in hidden if h])
     if vocabulary_key:
-        cache.put(vocabulary_key, (manifest, files_under(base)))
+        cache.put(vocabulary_key, (manifest, keep_files(base, cache)))
     return manifest
 
 
