@@ -26,7 +26,6 @@ import json
 import os
 import pickle
 import shutil
-import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -125,33 +124,34 @@ class Cache:
         return value
 
     def put(self, key: str, value: Any) -> None:
-        if self.dir is None:
-            return
-        self.used.add(key)
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
+        def fill(tmp: Path) -> None:
+            with open(tmp, "xb") as f:
                 pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)  # atomic: readers see the old entry or the new one
-        except OSError:
-            pass  # a read-only or full disk only costs speed
+
+        self._store(key, fill)
 
     def keep_file(self, key: str, source: Path) -> None:
         """Keep the file at ``source`` under ``key`` as it is, for :meth:`link_file`: linked
-        in where the disk allows (no copy), else copied; atomic, as :meth:`put`."""
-        if self.dir is None:
-            return
-        self.used.add(key)
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".tmp-{os.getpid()}-{os.urandom(6).hex()}")  # a new name to link to
+        in where the disk allows (no copy), else copied."""
+        def fill(tmp: Path) -> None:
             try:
                 os.link(source, tmp)
             except OSError:  # another disk, or links not allowed
                 shutil.copyfile(source, tmp)
+
+        self._store(key, fill)
+
+    def _store(self, key: str, fill: Callable[[Path], None]) -> None:
+        """An entry written atomically (readers see the old entry or the new one): ``fill``
+        makes the file under a new name beside it, which then replaces the entry."""
+        if self.dir is None:
+            return
+        self.used.add(key)
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".tmp-{os.getpid()}-{os.urandom(6).hex()}")
+            fill(tmp)
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only or full disk only costs speed
