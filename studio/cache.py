@@ -124,8 +124,8 @@ class Cache:
         return value
 
     def put(self, key: str, value: Any) -> None:
-        def fill(tmp: Path) -> None:
-            with open(tmp, "xb") as f:
+        def fill(tmp: Path) -> None:  # readable by this user only, as mkstemp made them
+            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
                 pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
 
         self._store(key, fill)
