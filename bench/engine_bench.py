@@ -98,8 +98,9 @@ def child(kind: str, path: str) -> dict:
         if kind == "hand-capped":  # under Studio's memory cap, spilling where Studio does
             import tempfile
 
+            spill = tempfile.TemporaryDirectory(prefix="engine-bench-")  # removed when the child exits
             con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-            con.execute(f"SET temp_directory = '{tempfile.mkdtemp(prefix='engine-bench-')}'")
+            con.execute(f"SET temp_directory = '{spill.name}'")
 
         def hand(where: str) -> dict:
             names = ["orders", "buyers", "gmv", "repurchase_rate"]

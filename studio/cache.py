@@ -15,8 +15,8 @@ size of one site. Deleting ``.cache/`` is always safe.
 
 Output files a build only copies (compressed pages, Pagefind's files) are kept as plain files
 and put back as hard links (:meth:`Cache.keep_file`, :meth:`Cache.link_file`): on the ext4
-disks of CI machines a new file costs about 0.5 ms and a link 0.02 ms, and a 1,000-page site
-has thousands of such files.
+disk of the machine we measured, a new file cost about 0.5 ms and a link 0.02 ms, and a
+1,000-page site has thousands of such files.
 """
 
 from __future__ import annotations
