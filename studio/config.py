@@ -136,7 +136,8 @@ class QueryOptions(Options):
 
     ``memory_limit`` caps DuckDB's memory (DuckDB alone would take 80% of the machine, which a
     build shares with the site generator and CI): past it, large aggregations spill into
-    ``<cache dir>/duckdb``; ``null`` lifts the cap. ``large_csv_mb``: see below.
+    ``<cache dir>/duckdb``, and the customers of a larger file are counted in parts so that
+    they need not (``Engine.customer_parts``); ``null`` lifts the cap. ``large_csv_mb``: see below.
     """
 
     memory_limit: str | None = Field("1.5GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")

@@ -97,6 +97,54 @@ def test_a_query_larger_than_the_memory_cap_spills_and_completes(tmp_path):
     assert rows == [(3000000,)]
 
 
+
+def _orders_parquet(path, customers=2000, orders=3000):
+    """Orders of many customers (some refunds only, some rows without a customer) as Parquet."""
+    rows = [{"customer_id": None if i % 97 == 0 else f"M{(i * 7919) % customers:05d}",
+             "order_time": pd.Timestamp("2024-01-01") + pd.Timedelta(hours=i), "amount": float(5 + i % 300),
+             "status": "退款" if i % 13 == 0 else "已完成"} for i in range(orders)]
+    pd.DataFrame(rows).to_parquet(path)
+    return path
+
+
+def test_a_large_files_customers_are_reduced_in_parts_with_the_same_numbers(tmp_path):
+    """Past the rows one hash aggregation reduces under the memory cap, the customers of a
+    Parquet file are reduced in parts by customer hash, one after the other (100M orders: no
+    spill); every order metric is the same to the last digit as in one pass, for
+    all rows and for a month, with refund-only customers and rows without a customer."""
+    path = _orders_parquet(tmp_path / "orders.parquet")
+    names = ["orders", "buyers", "repeat_buyers", "gmv", "aov", "repurchase_rate", "purchase_frequency",
+             "gmv_per_buyer"]
+    metrics = [kpi.BY_NAME[n] for n in names]
+    results = {}
+    for per in (None, 1000):  # None: from the 1.5 GB cap, one part for 3,000 rows
+        engine = Engine(rows_per_part=per)
+        t = engine.parquet(path)
+        month = t.filter((t.order_time >= "2024-02-01") & (t.order_time < "2024-03-01"))
+        results[per] = (engine.customer_parts(t), kpi.summary(t, "orders", engine=engine, metrics=metrics),
+                        kpi.summary(month, "orders", engine=engine, metrics=metrics))
+    assert results[None][0] == 1 and results[1000][0] == 3
+    assert results[1000][1:] == results[None][1:]
+    whole = results[None][1]
+    assert whole["buyers"] > whole["repeat_buyers"] > 0 and 0 < whole["repurchase_rate"] < 1
+
+
+def test_parts_only_for_additive_customer_metrics_and_only_on_duckdb(tmp_path):
+    """A customer metric that is not a count or sum (a ratio over customers) cannot be added
+    from parts: the plan keeps one pass. Without a cap, one part (Spark: test_spark_metrics)."""
+    import ibis
+
+    share = kpi.metric("share_repeat", "复购占比", "orders", "复购人数 ÷ 客户数", "percent", step="customers")(
+        lambda c: c.count(where=c.__orders >= 2) / c.count())
+    t = Engine().parquet(_orders_parquet(tmp_path / "orders.parquet"))
+    one, split = (ibis.to_sql(kpi.plan(t, [share], parts=n), dialect="duckdb") for n in (1, 3))
+    assert split == one and "HASH(" not in split
+    counted = ibis.to_sql(kpi.plan(t, [kpi.BY_NAME["buyers"]], parts=3), dialect="duckdb")
+    assert counted.count("HASH(") == 3
+    uncapped = Engine(memory_limit=None)  # nothing to stay under
+    assert uncapped.customer_parts(uncapped.parquet(tmp_path / "orders.parquet")) == 1
+
+
 def test_repurchase_by_month(engine):
     s = kpi.series(ORDERS, kpi.BY_NAME["repurchase_rate"], "M", engine=engine)
     assert list(s["value"]) == [0.0, 0.5, 0.0, 0.0]  # Feb: a once, c twice; the Apr refund is no second order

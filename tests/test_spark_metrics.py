@@ -26,6 +26,9 @@ from studio.data.reader import read_table
 from test_metrics_engine import *  # noqa: F401,F403  (the DuckDB checks, collected again on Spark)
 from test_metrics_engine import test_a_repeated_query_runs_once as _not_on_spark  # noqa: F401
 from test_metrics_engine import test_results_are_cached_across_builds_by_data_version as _cache_only  # noqa: F401
+from test_metrics_engine import _orders_parquet
+from test_metrics_engine import test_a_large_files_customers_are_reduced_in_parts_with_the_same_numbers as _d1  # noqa: F401
+from test_metrics_engine import test_parts_only_for_additive_customer_metrics_and_only_on_duckdb as _d2  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = [ROOT / "content/reports/data/team-orders.csv", ROOT / "content/reports/data/contacts-2026-11.csv",
@@ -33,8 +36,11 @@ SAMPLES = [ROOT / "content/reports/data/team-orders.csv", ROOT / "content/report
            ROOT / "case_studies/luckin/orders.csv", ROOT / "case_studies/luckin/funnel.csv",
            ROOT / "case_studies/popmart/orders.csv"]
 
-# The engine-neutral checks only: these two are about DuckDB's own result cache.
+# The engine-neutral checks only: these two are about DuckDB's own result cache, the next two
+# about how embedded DuckDB splits a large file's customers.
 del test_a_repeated_query_runs_once, test_results_are_cached_across_builds_by_data_version  # noqa: F821
+del test_a_large_files_customers_are_reduced_in_parts_with_the_same_numbers  # noqa: F821
+del test_parts_only_for_additive_customer_metrics_and_only_on_duckdb  # noqa: F821
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +75,19 @@ def close(a: float, b: float) -> bool:
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def test_spark_plans_its_own_aggregations(engine, duck, tmp_path):
+    """Spark is never asked to reduce customers in parts (it shuffles by key itself); its
+    numbers for a Parquet file are embedded DuckDB's."""
+    path = _orders_parquet(tmp_path / "orders.parquet")
+    on_spark = Engine(backend=engine.con, rows_per_part=1)
+    t = on_spark.parquet(path)
+    assert on_spark.customer_parts(t) == 1
+    metrics = [kpi.BY_NAME[n] for n in ("orders", "buyers", "repeat_buyers", "repurchase_rate", "gmv")]
+    got = kpi.summary(t, "orders", engine=on_spark, metrics=metrics)
+    want = kpi.summary(duck.parquet(path), "orders", engine=duck, metrics=metrics)
+    assert all(close(got[m.name], want[m.name]) for m in metrics)
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)

@@ -12,6 +12,7 @@ throw-away embedded engine); features pass the project's engine instead.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -58,8 +59,10 @@ def metric(name: str, label: str, kind: str, formula: str, format: str = "number
     - ``"rows"`` (default): ``expr(t) -> reduction`` over the rows (a float for a
       constant, None for "no number": NaN);
     - ``"customers"``: ``expr(c)`` over one row per customer (:func:`customers`: the
-      customer's paid orders in ``__orders``) — buyers and repurchase share that one
-      aggregation, as a hand-written query would;
+      customer's paid orders in ``__orders``) — buyers and repeat buyers share that one
+      aggregation, as a hand-written query would. Keep it a count or a sum over customers:
+      then a large table's customers can be reduced in parts and the parts added
+      (:func:`plan`); a ratio of such counts is a ``"combined"`` metric (repurchase rate);
     - ``"combined"``: ``expr(*values)`` combines the values of the metrics in ``of`` (a
       ratio of a row metric and a customer metric, e.g. orders ÷ buyers).
 
@@ -224,10 +227,15 @@ def aov(t):
     return _ratio(gmv.fn.expr(t), orders.fn.expr(t))
 
 
+@metric("repeat_buyers", "复购人数", "orders", "复购人数 = 下单 ≥ 2 次的客户数（退款行不算下单）", step="customers")
+def repeat_buyers(c):
+    return c.count(where=c.__orders >= 2).fill_null(0)
+
+
 @metric("repurchase_rate", "复购率", "orders", "复购率 = 下单 ≥ 2 次的客户数 ÷ 购买人数（退款行不算下单）", "percent",
-        "按所选周期内的订单计算；整体口径为数据中的全部订单", step="customers")
-def repurchase_rate(c):
-    return _ratio(c.count(where=c.__orders >= 2), buyers.fn.expr(c))
+        "按所选周期内的订单计算；整体口径为数据中的全部订单", step="combined", of=(repeat_buyers, buyers))
+def repurchase_rate(repeat_buyers, buyers):
+    return _ratio(repeat_buyers, buyers)
 
 
 @metric("purchase_frequency", "购买频次", "orders", "购买频次 = 订单数 ÷ 购买人数（均不含退款行）", "ratio", step="combined",
@@ -399,17 +407,24 @@ def values(data: Any, metrics: Sequence[Metric], by: Sequence[str] = (), engine:
     Columns: the ``by`` columns, then one per metric name. Groups without rows are absent.
     """
     engine = engine or Engine()
-    out = engine.run(plan(engine.table(data), metrics, by))
+    t = engine.table(data)
+    out = engine.run(plan(t, metrics, by, parts=1 if by else engine.customer_parts(t)))
     for m in metrics:
         out[m.name] = pd.to_numeric(out[m.name], errors="coerce").astype("float64")
     return out
 
 
-def plan(t, metrics: Sequence[Metric], by: Sequence[str] = ()):
+def plan(t, metrics: Sequence[Metric], by: Sequence[str] = (), parts: int = 1):
     """The query of several metrics per group of ``by``: one scan of the rows for the row
     metrics, one aggregation per customer shared by every customer metric, joined on the
     groups, and the combined metrics computed on the joined row(s). Columns: ``by``, then
-    one per metric (float)."""
+    one per metric (float).
+
+    ``parts`` > 1 (over all rows, on DuckDB: :meth:`Engine.customer_parts`) reduces the
+    customers in that many parts by a hash of their ID, one after the other, and adds the
+    parts' counts: each part's hash table is that much smaller, so a table of 100M orders
+    stays under the memory cap instead of spilling to disk.
+    """
     by = list(by)
     # The customer step reads the rows unflagged: a flagged table read by both steps would be a
     # shared CTE, which DuckDB materialises (100M rows: spilled past the memory cap, 1.5-2x slower,
@@ -432,7 +447,10 @@ def plan(t, metrics: Sequence[Metric], by: Sequence[str] = ()):
     if steps["customers"]:
         c = customers(rows_of, by)
         per = {m.name: _as_float(definition(m).expr(c)) for m in steps["customers"]}
-        part = c.group_by(by).aggregate(**per) if by else c.aggregate(**per)
+        if parts > 1 and not by and all(_additive(v) for v in per.values()):
+            part = _in_parts(rows_of, steps["customers"], parts)
+        else:
+            part = c.group_by(by).aggregate(**per) if by else c.aggregate(**per)
         if by:  # NULL groups match too (IS NOT DISTINCT FROM)
             joined = out.join(part, [out[k].identical_to(part[k]) for k in by])
             out = joined.select(*[out[k] for k in by], *[out[n] for n in out.columns if n not in by],
@@ -447,6 +465,57 @@ def plan(t, metrics: Sequence[Metric], by: Sequence[str] = ()):
         value = d.expr(*[out[dep.name] for dep in d.of])
         out = out.mutate(**{m.name: _as_float(value) if value is not None else _literal(None)})
     return out.select(*by, *[m.name for m in metrics])
+
+
+def _additive(value) -> bool:
+    """Whether a customer reduction is a count or a sum (so the sum of its parts' values)."""
+    from ibis.expr import operations as ops
+
+    node = value.op()
+    while isinstance(node, (ops.Cast, ops.Coalesce)):  # _as_float, fill_null(0)
+        if isinstance(node, ops.Coalesce):
+            rest = node.arg[1:]
+            if not all(isinstance(r, ops.Literal) and r.value == 0 for r in rest):
+                return False
+            node = node.arg[0]
+        else:
+            node = node.arg
+    return isinstance(node, (ops.CountStar, ops.Count, ops.Sum))
+
+
+def _in_parts(rows, wanted: Sequence[Metric], parts: int):
+    """The customer metrics over all rows, reduced in ``parts`` by a hash of the customer
+    ID: every customer (and the rows without an ID) falls in exactly one part, and the parts
+    are cross-joined, not unioned, so DuckDB builds one part's hash table after the other
+    (a union builds them at the same time: no memory saved)."""
+    key = _duckdb_hash(rows.customer_id) % parts
+    pieces = []
+    for k in range(parts):
+        c = customers(rows.filter(key == k))
+        pieces.append(c.aggregate(**{f"{m.name}__{k}": _as_float(definition(m).expr(c)) for m in wanted}))
+    joined = pieces[0]
+    for piece in pieces[1:]:
+        joined = joined.cross_join(piece)
+    return joined.select(**{m.name: sum((joined[f"{m.name}__{k}"] for k in range(1, parts)), joined[f"{m.name}__0"])
+                            for m in wanted})
+
+
+def _duckdb_hash(value):
+    """DuckDB's ``hash()`` (UBIGINT, never negative; NULL has a hash too). Ibis' own
+    ``hash()`` casts it through BIT to a signed integer: two casts per row, and a negative
+    remainder to handle."""
+    return _hash_udf()(value)
+
+
+@functools.cache  # one UDF class: a query's fingerprint (its cache key) names it
+def _hash_udf():
+    import ibis.expr.datatypes as dt
+
+    def hash(value):  # noqa: A001 - DuckDB's name; any input type
+        ...
+
+    hash.__annotations__ = {"return": dt.uint64}  # an object, not this module's postponed string
+    return _ibis().udf.scalar.builtin(name="hash")(hash)
 
 
 def empty_value(m: Metric, t, engine: Engine) -> float:
@@ -776,7 +845,7 @@ def ltv_curve(data: Any, max_months: int = 12, engine: Engine | None = None) -> 
 
 # Every metric defined here, in the order the 指标口径 page lists them.
 METRICS: tuple[Metric, ...] = (
-    orders, buyers, gmv, aov, repurchase_rate, purchase_frequency, gmv_per_buyer, new_contacts,
+    orders, buyers, repeat_buyers, gmv, aov, repurchase_rate, purchase_frequency, gmv_per_buyer, new_contacts,
     lost_contacts, net_new_contacts, chats, messages, reply_rate, avg_reply_time, group_activity,
     messages_per_active_member, group_members, group_count, new_group_members, posts, likes,
     comments, engagement_per_post, moments_gmv, funnel_conversion, funnel_entries,
