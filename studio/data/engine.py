@@ -205,8 +205,8 @@ class Engine:
         """In how many parts :func:`studio.data.kpi.plan` reduces the customers of ``t``.
 
         More than one only on capped embedded DuckDB, for files of more rows than one hash
-        aggregation reduces under the cap: past it DuckDB spills the table to disk, which
-        made 100M orders 1.5x slower than the same query uncapped. Parts are hashed apart by
+        aggregation reduces under the cap: past it DuckDB spills the table to disk (the
+        customers of 100M orders: 18.5 s under 1.5 GB, 11.5 s uncapped). Parts are hashed apart by
         customer and reduced one after the other, each in memory. Other engines plan their
         own aggregations (Spark, a warehouse): one part.
         """
