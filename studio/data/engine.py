@@ -214,10 +214,13 @@ class Engine:
             return 1
         per = self.rows_per_part
         if per is None:
-            cap = _bytes(self.memory_limit) if self.memory_limit else None
-            if cap is None:
+            if not self.memory_limit:
                 return 1  # no cap: nothing to stay under
-            per = int(ROWS_PER_GB * cap / 1e9)
+            from pydantic import ByteSize, TypeAdapter  # DuckDB's units: KB = 1000, KiB = 1024
+
+            per = int(ROWS_PER_GB * TypeAdapter(ByteSize).validate_python(self.memory_limit) / 1e9)
+        if not any(rows > per for rows in self._rows.values()):
+            return 1  # no large file: the expression need not be walked
         _, names = fingerprint(t)
         rows = max((self._rows.get(n, 0) for n in names), default=0)
         return max(1, math.ceil(rows / max(per, 1)))
@@ -377,16 +380,6 @@ class QueryProgress:
             self._timer.join()
         if self._status is not None:
             self._status.stop()
-
-
-def _bytes(size: str) -> float | None:
-    """``"1.5GB"`` -> 1.5e9 (DuckDB's units: KB = 1000, KiB = 1024); None if unreadable."""
-    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B)\s*", size or "", re.IGNORECASE)
-    if not found:
-        return None
-    unit = found[2].upper()
-    base = 1024 if "I" in unit else 1000
-    return float(found[1]) * base ** ("KMGT".index(unit[0]) + 1)
 
 
 def fingerprint(expr) -> tuple[str, set[str]]:
