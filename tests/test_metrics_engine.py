@@ -125,6 +125,12 @@ def test_a_large_files_customers_are_reduced_in_parts_with_the_same_numbers(tmp_
                         kpi.summary(month, "orders", engine=engine, metrics=metrics))
     assert results[None][0] == 1 and results[1000][0] == 3
     assert results[1000][1:] == results[None][1:]
+    # A month of the file is read once, as hand-written SQL reads it: its row metrics (orders,
+    # GMV) ride in the parts, which share the month's rows; the whole file is not read again.
+    engine = Engine(rows_per_part=1000)
+    t = engine.parquet(path)
+    month = t.filter((t.order_time >= "2024-02-01") & (t.order_time < "2024-03-01"))
+    assert engine.sql(kpi.plan(month, metrics, parts=3)).count(t.op().name) == 1
     whole = results[None][1]
     assert whole["buyers"] > whole["repeat_buyers"] > 0 and 0 < whole["repurchase_rate"] < 1
 

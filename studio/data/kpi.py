@@ -222,9 +222,10 @@ def gmv(t):
     return exact_sum(signed_amount(t))
 
 
-@metric("aov", "客单价", "orders", "客单价 AOV = GMV（已扣退款）÷ 订单数（不含退款行）", "money")
-def aov(t):
-    return _ratio(gmv.fn.expr(t), orders.fn.expr(t))
+@metric("aov", "客单价", "orders", "客单价 AOV = GMV（已扣退款）÷ 订单数（不含退款行）", "money", step="combined",
+        of=(gmv, orders))
+def aov(gmv, orders):
+    return _ratio(gmv, orders)
 
 
 @metric("repeat_buyers", "复购人数", "orders", "复购人数 = 下单 ≥ 2 次的客户数（退款行不算下单）", step="customers")
@@ -250,11 +251,13 @@ def gmv_per_buyer(gmv, buyers):
     return _ratio(gmv, buyers)
 
 
-def customers(t, by: Sequence[str] = ()):
+def customers(t, by: Sequence[str] = (), **partial):
     """One row per customer (and group of ``by``) with its paid orders (``__orders``): what
     customer metrics reduce. Customers with refunds only have 0; rows without a customer ID
-    count as one customer with 0, so that every group of the rows is a group here too."""
-    return t.group_by([*by, "customer_id"]).aggregate(__orders=t.count(where=~refund(t) & t.customer_id.notnull()))
+    count as one customer with 0, so that every group of the rows is a group here too.
+    ``partial``: more reductions of each customer's rows, as columns (:func:`_in_parts`)."""
+    return t.group_by([*by, "customer_id"]).aggregate(__orders=t.count(where=~refund(t) & t.customer_id.notnull()),
+                                                      **partial)
 
 
 # Contacts (联系客户统计): a row per day (and member) ------------------------------------------
@@ -423,7 +426,7 @@ def plan(t, metrics: Sequence[Metric], by: Sequence[str] = (), parts: int = 1):
     ``parts`` > 1 (over all rows, on DuckDB: :meth:`Engine.customer_parts`) reduces the
     customers in that many parts by a hash of their ID, one after the other, and adds the
     parts' counts: each part's hash table is that much smaller, so a table of 100M orders
-    stays under the memory cap instead of spilling to disk.
+    stays under the memory cap instead of spilling to disk (:func:`_in_parts`).
     """
     by = list(by)
     # The customer step reads the rows unflagged: a flagged table read by both steps would be a
@@ -443,20 +446,29 @@ def plan(t, metrics: Sequence[Metric], by: Sequence[str] = (), parts: int = 1):
     steps = {s: [m for m in wanted if definition(m).step == s] for s in STEPS}
     rows = {m.name: definition(m).expr(t) for m in steps["rows"]}
     exprs = {n: v.cast("float64") for n, v in rows.items() if _is_expr(v)}
-    out = t.group_by(by).aggregate(**(exprs or {"__n": t.count()})) if by else t.aggregate(**(exprs or {"__n": t.count()}))
     if steps["customers"]:
         c = customers(rows_of, by)
         per = {m.name: _as_float(definition(m).expr(c)) for m in steps["customers"]}
-        if parts > 1 and not by and all(_additive(v) for v in per.values()):
-            part = _in_parts(rows_of, steps["customers"], parts)
-        else:
-            part = c.group_by(by).aggregate(**per) if by else c.aggregate(**per)
-        if by:  # NULL groups match too (IS NOT DISTINCT FROM)
-            joined = out.join(part, [out[k].identical_to(part[k]) for k in by])
-            out = joined.select(*[out[k] for k in by], *[out[n] for n in out.columns if n not in by],
-                                *[part[n] for n in per])
-        else:
-            out = out.cross_join(part)
+    in_parts = parts > 1 and not by and steps["customers"] and all(_additive(v) for v in per.values())
+    if in_parts and not _stored(rows_of) and all(_additive(v) for v in rows.values() if _is_expr(v)):
+        # A selection of the rows (a report month): the parts read it once, materialised by
+        # DuckDB as the CTE they share; the row metrics ride along instead of reading the file
+        # again. The parts of a stored table each scan it anyway, and the row metrics' state per
+        # customer would push each hash table past the cap (100M orders: 14.4 s -> 30 s, spilled).
+        out = _in_parts(rows_of, [m for m in steps["rows"] if m.name in exprs], steps["customers"], parts)
+    else:
+        out = t.group_by(by).aggregate(**(exprs or {"__n": t.count()})) if by else t.aggregate(**(exprs or {"__n": t.count()}))
+        if steps["customers"]:
+            if in_parts:
+                part = _in_parts(rows_of, [], steps["customers"], parts)
+            else:
+                part = c.group_by(by).aggregate(**per) if by else c.aggregate(**per)
+            if by:  # NULL groups match too (IS NOT DISTINCT FROM)
+                joined = out.join(part, [out[k].identical_to(part[k]) for k in by])
+                out = joined.select(*[out[k] for k in by], *[out[n] for n in out.columns if n not in by],
+                                    *[part[n] for n in per])
+            else:
+                out = out.cross_join(part)
     consts = {n: _literal(v) for n, v in rows.items() if not _is_expr(v)}
     if consts:
         out = out.mutate(**consts)
@@ -467,37 +479,79 @@ def plan(t, metrics: Sequence[Metric], by: Sequence[str] = (), parts: int = 1):
     return out.select(*by, *[m.name for m in metrics])
 
 
-def _additive(value) -> bool:
-    """Whether a customer reduction is a count or a sum (so the sum of its parts' values)."""
+def _stored(t) -> bool:
+    """Whether ``t`` is a table as stored (a file's view, a source's table), not a selection of one."""
     from ibis.expr import operations as ops
 
-    node = value.op()
+    return isinstance(t.op(), ops.PhysicalTable)
+
+
+def _reduction(value):
+    """A count or a sum with what is done to it (casts, ``fill_null(0)``), as
+    ``(reduction, finish)``, ``finish(x)`` doing the same to ``x``; None for anything else (a
+    ratio, a maximum, a sum that stays NULL over no rows). Such a reduction of all rows is
+    the sum of its values over any split of the rows: per customer, per part."""
+    from ibis.expr import operations as ops
+
+    if not _is_expr(value):
+        return None
+    node, done = value.op(), []
     while isinstance(node, (ops.Cast, ops.Coalesce)):  # _as_float, fill_null(0)
         if isinstance(node, ops.Coalesce):
-            rest = node.arg[1:]
-            if not all(isinstance(r, ops.Literal) and r.value == 0 for r in rest):
-                return False
+            if not all(isinstance(r, ops.Literal) and r.value == 0 for r in node.arg[1:]):
+                return None
+            done.append(None)
             node = node.arg[0]
         else:
+            done.append(node.to)
             node = node.arg
-    return isinstance(node, (ops.CountStar, ops.Count, ops.Sum))
+    if not isinstance(node, (ops.CountStar, ops.Count, ops.Sum)):
+        return None
+    if isinstance(node, ops.Sum) and None not in done:
+        return None  # NULL over no rows, where a sum of parts would give 0
+
+    def finish(total):
+        for to in reversed(done):
+            total = total.fill_null(0) if to is None else total.cast(to)
+        return total
+    return node.to_expr(), finish
 
 
-def _in_parts(rows, wanted: Sequence[Metric], parts: int):
-    """The customer metrics over all rows, reduced in ``parts`` by a hash of the customer
-    ID: every customer (and the rows without an ID) falls in exactly one part, and the parts
-    are cross-joined, not unioned, so DuckDB builds one part's hash table after the other
-    (a union builds them at the same time: no memory saved)."""
+def _additive(value) -> bool:
+    """Whether a reduction is a count or a sum (so the sum of its parts' values)."""
+    return _reduction(value) is not None
+
+
+def _in_parts(rows, row_metrics: Sequence[Metric], customer_metrics: Sequence[Metric], parts: int):
+    """The row and customer metrics over all rows in one scan per part: the rows are split
+    into ``parts`` by a hash of the customer ID (every customer, and the rows without an ID,
+    in exactly one part), and each part's customers are reduced with their share of each row
+    metric as a column (orders, GMV: counts and sums, added up exactly, in decimal for GMV).
+    The parts are cross-joined, not unioned, so DuckDB builds one part's hash table after the
+    other (a union builds them at the same time: no memory saved). With the row metrics in
+    the parts, a report month of a large file is read once, as hand-written SQL reads it
+    (100M orders, June: 4.3 s -> 3.1 s; the hand SQL 2.3 s)."""
     key = _duckdb_hash(rows.customer_id) % parts
-    pieces = []
+    pieces, finish = [], {}
     for k in range(parts):
-        c = customers(rows.filter(key == k))
-        pieces.append(c.aggregate(**{f"{m.name}__{k}": _as_float(definition(m).expr(c)) for m in wanted}))
+        t = rows.filter(key == k)
+        if row_metrics:  # each part flags its own rows (refund() is tested once per row)
+            t = flagged(t, row_metrics)
+        partial = {}
+        for i, m in enumerate(row_metrics):
+            partial[f"__p{i}"], finish[m.name] = _reduction(definition(m).expr(t))
+        c = customers(t, **partial)
+        sums = {f"{m.name}__{k}": c[f"__p{i}"].sum().fill_null(0) for i, m in enumerate(row_metrics)}
+        sums.update({f"{m.name}__{k}": _as_float(definition(m).expr(c)) for m in customer_metrics})
+        pieces.append(c.aggregate(**sums))
     joined = pieces[0]
     for piece in pieces[1:]:
         joined = joined.cross_join(piece)
-    return joined.select(**{m.name: sum((joined[f"{m.name}__{k}"] for k in range(1, parts)), joined[f"{m.name}__0"])
-                            for m in wanted})
+
+    def total(name: str):
+        return sum((joined[f"{name}__{k}"] for k in range(1, parts)), joined[f"{name}__0"])
+    return joined.select(**{m.name: finish[m.name](total(m.name)).cast("float64") for m in row_metrics},
+                         **{m.name: total(m.name) for m in customer_metrics})
 
 
 def _duckdb_hash(value):
