@@ -270,6 +270,8 @@ class Engine:
                 shape = None
         if found is None:
             found = str(self.con.compile(expr))
+            if self.con.name == "duckdb":
+                found = inline_projections(found)
             if shape is not None and all(f'"{n}"' in found for n in names):
                 self._shapes[shape] = (found, names)
         self._sql[op] = found
@@ -380,6 +382,33 @@ class QueryProgress:
             self._timer.join()
         if self._status is not None:
             self._status.stop()
+
+
+def inline_projections(sql: str) -> str:
+    """DuckDB's SQL with each CTE that only projects a table (renamed or masked columns, a
+    refund flag: every row) marked ``NOT MATERIALIZED``.
+
+    Ibis writes a subquery used twice as a CTE, and DuckDB materialises such a CTE: every
+    row of the table, kept in memory. For a projection that costs what reading the table
+    again would, plus storing it — the customers of 100M orders with one masked column, in
+    parts: 26.8 s and 1.6 GB, spilling, against 17.4 s and 1.2 GB inlined. A CTE that
+    selects, groups or joins keeps DuckDB's choice (a report month, read once)."""
+    if "WITH " not in sql:
+        return sql
+    import sqlglot
+    from sqlglot import expressions as exp
+
+    tree = sqlglot.parse_one(sql, dialect="duckdb")
+    changed = False
+    for cte in tree.find_all(exp.CTE):
+        body = cte.this
+        source = body.args.get("from_", body.args.get("from"))  # sqlglot 28 renamed it
+        if (isinstance(body, exp.Select) and isinstance(source, exp.From) and isinstance(source.this, exp.Table)
+                and not any(body.args.get(k) for k in ("where", "group", "having", "joins", "qualify", "distinct",
+                                                        "limit", "order"))):
+            cte.set("materialized", False)
+            changed = True
+    return tree.sql(dialect="duckdb") if changed else sql
 
 
 def fingerprint(expr) -> tuple[str, set[str]]:

@@ -450,10 +450,10 @@ def plan(t, metrics: Sequence[Metric], by: Sequence[str] = (), parts: int = 1):
         c = customers(rows_of, by)
         per = {m.name: _as_float(definition(m).expr(c)) for m in steps["customers"]}
     in_parts = parts > 1 and not by and steps["customers"] and all(_additive(v) for v in per.values())
-    if in_parts and not _stored(rows_of) and all(_additive(v) for v in rows.values() if _is_expr(v)):
+    if in_parts and _selection(rows_of) and all(_additive(v) for v in rows.values() if _is_expr(v)):
         # A selection of the rows (a report month): the parts read it once, materialised by
         # DuckDB as the CTE they share; the row metrics ride along instead of reading the file
-        # again. The parts of a stored table each scan it anyway, and the row metrics' state per
+        # again. The parts of a whole table each scan it anyway, and the row metrics' state per
         # customer would push each hash table past the cap (100M orders: 14.4 s -> 30 s, spilled).
         out = _in_parts(rows_of, [m for m in steps["rows"] if m.name in exprs], steps["customers"], parts)
     else:
@@ -479,11 +479,12 @@ def plan(t, metrics: Sequence[Metric], by: Sequence[str] = (), parts: int = 1):
     return out.select(*by, *[m.name for m in metrics])
 
 
-def _stored(t) -> bool:
-    """Whether ``t`` is a table as stored (a file's view, a source's table), not a selection of one."""
+def _selection(t) -> bool:
+    """Whether ``t`` is a selection of a table's rows (a period), not all of them (a file's
+    view, renamed or with masked columns: still every row)."""
     from ibis.expr import operations as ops
 
-    return isinstance(t.op(), ops.PhysicalTable)
+    return bool(t.op().find(ops.Filter))
 
 
 def _reduction(value):
