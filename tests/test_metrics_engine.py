@@ -125,6 +125,17 @@ def test_a_large_files_customers_are_reduced_in_parts_with_the_same_numbers(tmp_
                         kpi.summary(month, "orders", engine=engine, metrics=metrics))
     assert results[None][0] == 1 and results[1000][0] == 3
     assert results[1000][1:] == results[None][1:]
+    # The parts are ranges of IDs cut at a sample's quantiles (read as the file is read); by a
+    # hash of the ID, where no cut is known: the same numbers either way
+    engine = Engine(rows_per_part=1000)
+    t = engine.parquet(path)
+    bounds = engine.customer_bounds(t, 3)
+    assert len(bounds) == 2 and bounds[0] < bounds[1]
+    assert engine.customer_bounds(t.rename({"客户": "customer_id"}).rename({"customer_id": "客户"}), 3) == bounds
+    hashed = engine.run(kpi.plan(t, metrics, parts=3))
+    assert "HASH(" in engine.sql(kpi.plan(t, metrics, parts=3))
+    assert "HASH(" not in engine.sql(kpi.plan(t, metrics, parts=3, bounds=bounds))
+    assert {n: float(hashed[n].iloc[0]) for n in names} == results[None][1]
     # A month of the file is read once, as hand-written SQL reads it: its row metrics (orders,
     # GMV) ride in the parts, which share the month's rows; the whole file is not read again.
     engine = Engine(rows_per_part=1000)

@@ -411,13 +411,14 @@ def values(data: Any, metrics: Sequence[Metric], by: Sequence[str] = (), engine:
     """
     engine = engine or Engine()
     t = engine.table(data)
-    out = engine.run(plan(t, metrics, by, parts=1 if by else engine.customer_parts(t)))
+    parts = 1 if by else engine.customer_parts(t)
+    out = engine.run(plan(t, metrics, by, parts=parts, bounds=engine.customer_bounds(t, parts)))
     for m in metrics:
         out[m.name] = pd.to_numeric(out[m.name], errors="coerce").astype("float64")
     return out
 
 
-def plan(t, metrics: Sequence[Metric], by: Sequence[str] = (), parts: int = 1):
+def plan(t, metrics: Sequence[Metric], by: Sequence[str] = (), parts: int = 1, bounds: Sequence = ()):
     """The query of several metrics per group of ``by``: one scan of the rows for the row
     metrics, one aggregation per customer shared by every customer metric, joined on the
     groups, and the combined metrics computed on the joined row(s). Columns: ``by``, then
@@ -426,7 +427,8 @@ def plan(t, metrics: Sequence[Metric], by: Sequence[str] = (), parts: int = 1):
     ``parts`` > 1 (over all rows, on DuckDB: :meth:`Engine.customer_parts`) reduces the
     customers in that many parts by a hash of their ID, one after the other, and adds the
     parts' counts: each part's hash table is that much smaller, so a table of 100M orders
-    stays under the memory cap instead of spilling to disk (:func:`_in_parts`).
+    stays under the memory cap instead of spilling to disk (:func:`_in_parts`). ``bounds``:
+    ``parts`` − 1 customer IDs that cut the parts as ranges instead (:meth:`Engine.customer_bounds`).
     """
     by = list(by)
     # The customer step reads the rows unflagged: a flagged table read by both steps would be a
@@ -455,12 +457,14 @@ def plan(t, metrics: Sequence[Metric], by: Sequence[str] = (), parts: int = 1):
         # DuckDB as the CTE they share; the row metrics ride along instead of reading the file
         # again. The parts of a whole table each scan it anyway, and the row metrics' state per
         # customer would push each hash table past the cap (100M orders: 14.4 s -> 30 s, spilled).
+        # (cut by hash: with ranges DuckDB pushes each part's range into the month's scan
+        # and reads the file once per part, 100M orders: 4.3 s against 3.2 s)
         out = _in_parts(rows_of, [m for m in steps["rows"] if m.name in exprs], steps["customers"], parts)
     else:
         out = t.group_by(by).aggregate(**(exprs or {"__n": t.count()})) if by else t.aggregate(**(exprs or {"__n": t.count()}))
         if steps["customers"]:
             if in_parts:
-                part = _in_parts(rows_of, [], steps["customers"], parts)
+                part = _in_parts(rows_of, [], steps["customers"], parts, bounds)
             else:
                 part = c.group_by(by).aggregate(**per) if by else c.aggregate(**per)
             if by:  # NULL groups match too (IS NOT DISTINCT FROM)
@@ -523,19 +527,20 @@ def _additive(value) -> bool:
     return _reduction(value) is not None
 
 
-def _in_parts(rows, row_metrics: Sequence[Metric], customer_metrics: Sequence[Metric], parts: int):
+def _in_parts(rows, row_metrics: Sequence[Metric], customer_metrics: Sequence[Metric], parts: int,
+              bounds: Sequence = ()):
     """The row and customer metrics over all rows in one scan per part: the rows are split
-    into ``parts`` by a hash of the customer ID (every customer, and the rows without an ID,
-    in exactly one part), and each part's customers are reduced with their share of each row
-    metric as a column (orders, GMV: counts and sums, added up exactly, in decimal for GMV).
+    into ``parts`` by ranges or a hash of the customer ID (:func:`_part`: every customer, and
+    the rows without an ID, in exactly one part), and each part's customers are reduced with
+    their share of each row metric as a column (orders, GMV: counts and sums, added up
+    exactly, in decimal for GMV).
     The parts are cross-joined, not unioned, so DuckDB builds one part's hash table after the
     other (a union builds them at the same time: no memory saved). With the row metrics in
     the parts, a report month of a large file is read once, as hand-written SQL reads it
     (100M orders, June: 4.3 s -> 3.1 s; the hand SQL 2.3 s)."""
-    key = _duckdb_hash(rows.customer_id) % parts
     pieces, finish = [], {}
     for k in range(parts):
-        t = rows.filter(key == k)
+        t = rows.filter(_part(rows.customer_id, k, parts, bounds))
         if row_metrics:  # each part flags its own rows (refund() is tested once per row)
             t = flagged(t, row_metrics)
         partial = {}
@@ -553,6 +558,18 @@ def _in_parts(rows, row_metrics: Sequence[Metric], customer_metrics: Sequence[Me
         return sum((joined[f"{name}__{k}"] for k in range(1, parts)), joined[f"{name}__0"])
     return joined.select(**{m.name: finish[m.name](total(m.name)).cast("float64") for m in row_metrics},
                          **{m.name: total(m.name) for m in customer_metrics})
+
+
+def _part(ids, k: int, parts: int, bounds: Sequence):
+    """Which rows are in part ``k``: a range of IDs between two ``bounds`` (the last part
+    takes the rows without an ID too), or, without bounds, a hash of the ID."""
+    if len(bounds) != parts - 1 or not bounds:
+        return _duckdb_hash(ids) % parts == k
+    if k == 0:
+        return ids < bounds[0]
+    if k == parts - 1:
+        return (ids >= bounds[-1]) | ids.isnull()
+    return (ids >= bounds[k - 1]) & (ids < bounds[k])
 
 
 def _duckdb_hash(value):
