@@ -456,7 +456,7 @@ def inline_projections(sql: str) -> str:
     changed = False
     for cte in tree.find_all(exp.CTE):
         body = cte.this
-        source = body.args.get("from_", body.args.get("from"))  # sqlglot 28 renamed it
+        source = body.args.get("from_", body.args.get("from"))  # "from_" in the sqlglot Ibis 12 brings
         if (isinstance(body, exp.Select) and isinstance(source, exp.From) and isinstance(source.this, exp.Table)
                 and not any(body.args.get(k) for k in ("where", "group", "having", "joins", "qualify", "distinct",
                                                         "limit", "order"))):
